@@ -1,0 +1,94 @@
+// swift-tools-version:6.1
+import PackageDescription
+
+// librdkafka >= 2.1 is built by scripts/setup.sh into .deps/librdkafka (Debian
+// bookworm's 2.0.2 cannot parse tagged fields). SwiftPM adds no rpath for
+// library search paths, and both builds share the soname librdkafka.so.1, so
+// without the rpath below the binary would silently load the system's 2.0.2.
+// Where .deps/librdkafka does not exist (a system with librdkafka >= 2.1, e.g.
+// the Docker image) these flags point at nothing and the system library is used.
+let packageRoot = String(#filePath.dropLast("/Package.swift".count))
+let rdkafkaLib = "\(packageRoot)/.deps/librdkafka/lib"
+let rdkafkaLinkerSettings: [LinkerSetting] = [
+    .unsafeFlags(["-L\(rdkafkaLib)", "-Xlinker", "-rpath", "-Xlinker", rdkafkaLib])
+]
+
+let package = Package(
+    name: "contact-sync",
+    platforms: [.macOS(.v15)],
+    products: [
+        .executable(name: "contact-sync", targets: ["contact-sync"]),
+        .executable(name: "bookbag-sim", targets: ["bookbag-sim"]),
+        .executable(name: "store-traffic", targets: ["store-traffic"]),
+    ],
+    dependencies: [
+        .package(url: "https://github.com/apple/swift-log", from: "1.16.2"),
+        .package(url: "https://github.com/apple/swift-metrics", from: "2.13.0"),
+        .package(url: "https://github.com/swift-server/swift-prometheus", from: "2.4.1"),
+        .package(url: "https://github.com/swift-server/swift-service-lifecycle", from: "2.13.0"),
+        .package(url: "https://github.com/apple/swift-argument-parser", from: "1.8.2"),
+        .package(url: "https://github.com/hummingbird-project/hummingbird", from: "2.28.1"),
+    ],
+    targets: [
+        // The only door to librdkafka: a module map over rdkafka.h.
+        .systemLibrary(name: "CRdKafka", path: "Sources/CRdKafka"),
+        // The only door to libcurl, with typed wrappers for its variadic calls.
+        .systemLibrary(
+            name: "CCurl", path: "Sources/CCurl", pkgConfig: "libcurl",
+            providers: [.apt(["libcurl4-openssl-dev"])]),
+
+        // Pure logic: decode, validate, fold, plan attributes, chunk, classify, retry. No I/O.
+        .target(name: "ContactSyncCore"),
+
+        // Synthetic store traffic for the demo, the benchmark and the tests (pure).
+        .target(name: "Workload", dependencies: ["ContactSyncCore"]),
+
+        // The running service: Kafka and HTTP edges, the pipeline, ops endpoints.
+        .target(
+            name: "ContactSync",
+            dependencies: [
+                "ContactSyncCore", "CRdKafka", "CCurl",
+                .product(name: "Logging", package: "swift-log"),
+                .product(name: "Metrics", package: "swift-metrics"),
+                .product(name: "Prometheus", package: "swift-prometheus"),
+                .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
+                .product(name: "Hummingbird", package: "hummingbird"),
+            ],
+            linkerSettings: rdkafkaLinkerSettings),
+        .executableTarget(
+            name: "contact-sync",
+            dependencies: [
+                "ContactSync",
+                .product(name: "ArgumentParser", package: "swift-argument-parser"),
+            ],
+            linkerSettings: rdkafkaLinkerSettings),
+
+        // A local Bookbag (contracts section 2) with switchable faults.
+        .target(
+            name: "BookbagSim",
+            dependencies: [
+                .product(name: "Hummingbird", package: "hummingbird"),
+                .product(name: "Logging", package: "swift-log"),
+            ]),
+        .executableTarget(
+            name: "bookbag-sim",
+            dependencies: [
+                "BookbagSim",
+                .product(name: "ArgumentParser", package: "swift-argument-parser"),
+            ]),
+        .executableTarget(
+            name: "store-traffic",
+            dependencies: [
+                "ContactSync", "Workload",
+                .product(name: "ArgumentParser", package: "swift-argument-parser"),
+            ],
+            linkerSettings: rdkafkaLinkerSettings),
+
+        .testTarget(name: "ContactSyncCoreTests", dependencies: ["ContactSyncCore", "Workload"]),
+        .testTarget(name: "BookbagSimTests", dependencies: ["BookbagSim"]),
+        .testTarget(
+            name: "ContactSyncTests",
+            dependencies: ["ContactSync", "BookbagSim", "Workload"],
+            linkerSettings: rdkafkaLinkerSettings),
+    ]
+)
