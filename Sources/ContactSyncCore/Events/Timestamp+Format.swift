@@ -1,0 +1,70 @@
+extension Timestamp {
+    /// Nanoseconds since the epoch, from a Unix time in seconds (fractions kept to the nanosecond).
+    public init(secondsSinceEpoch seconds: Double) {
+        self.init(nanosecondsSinceEpoch: Int64((seconds * 1_000_000_000).rounded()))
+    }
+
+    public var millisecondsSinceEpoch: Int64 { nanosecondsSinceEpoch.floorDiv(1_000_000) }
+
+    /// RFC 3339 in UTC with milliseconds, e.g. `2026-11-24T10:15:00.123Z` (the
+    /// form contact-sync writes: `decided_at`, `last_login_at`, date attributes).
+    public var rfc3339Millis: String {
+        let millis = millisecondsSinceEpoch
+        let days = millis.floorDiv(86_400_000)
+        let msOfDay = Int(millis - days * 86_400_000)
+        let (year, month, day) = Self.civilDate(fromDaysSinceEpoch: days)
+        var out = [UInt8]()
+        out.reserveCapacity(24)
+        func digits(_ value: Int, _ width: Int) {
+            var divisor = 1
+            for _ in 1..<width { divisor *= 10 }
+            var v = value
+            while divisor > 0 {
+                out.append(UInt8(ascii: "0") &+ UInt8(v / divisor))
+                v %= divisor
+                divisor /= 10
+            }
+        }
+        digits(Int(year), 4); out.append(UInt8(ascii: "-"))
+        digits(month, 2); out.append(UInt8(ascii: "-"))
+        digits(day, 2); out.append(UInt8(ascii: "T"))
+        digits(msOfDay / 3_600_000, 2); out.append(UInt8(ascii: ":"))
+        digits(msOfDay / 60_000 % 60, 2); out.append(UInt8(ascii: ":"))
+        digits(msOfDay / 1000 % 60, 2); out.append(UInt8(ascii: "."))
+        digits(msOfDay % 1000, 3); out.append(UInt8(ascii: "Z"))
+        return String(decoding: out, as: UTF8.self)
+    }
+
+    /// Days since 1970-01-01 to (year, month, day) in the proleptic Gregorian
+    /// calendar (Howard Hinnant's civil_from_days).
+    static func civilDate(fromDaysSinceEpoch days: Int64) -> (year: Int64, month: Int, day: Int) {
+        let z = days + 719_468
+        let era = (z >= 0 ? z : z - 146_096) / 146_097
+        let doe = z - era * 146_097
+        let yoe = (doe - doe / 1460 + doe / 36_524 - doe / 146_096) / 365
+        let doy = doe - (365 * yoe + yoe / 4 - yoe / 100)
+        let mp = (5 * doy + 2) / 153
+        let day = Int(doy - (153 * mp + 2) / 5 + 1)
+        let month = Int(mp < 10 ? mp + 3 : mp - 9)
+        return (yoe + era * 400 + (month <= 2 ? 1 : 0), month, day)
+    }
+
+    /// (year, month, day) to days since 1970-01-01 (Howard Hinnant's days_from_civil).
+    static func daysSinceEpoch(year: Int64, month: Int, day: Int) -> Int64 {
+        let y = month <= 2 ? year - 1 : year
+        let era = (y >= 0 ? y : y - 399) / 400
+        let yoe = y - era * 400
+        let m = Int64(month)
+        let doy = (153 * (m > 2 ? m - 3 : m + 9) + 2) / 5 + Int64(day) - 1
+        let doe = yoe * 365 + yoe / 4 - yoe / 100 + doy
+        return era * 146_097 + doe - 719_468
+    }
+}
+
+extension Int64 {
+    /// Division rounding toward negative infinity (timestamps before 1970 stay correct).
+    @inlinable func floorDiv(_ d: Int64) -> Int64 {
+        let q = self / d
+        return (self % d != 0 && (self < 0) != (d < 0)) ? q - 1 : q
+    }
+}
