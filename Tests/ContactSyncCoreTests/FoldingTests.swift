@@ -1,0 +1,121 @@
+import Testing
+
+import ContactSyncCore
+
+/// 2026-11-24T10:15:00.000Z plus `seconds`.
+private func at(_ seconds: Int64) -> Timestamp {
+    Timestamp(nanosecondsSinceEpoch: (1_795_515_300 + seconds) * 1_000_000_000)
+}
+
+private func source(_ offset: Int64) -> RecordSource {
+    RecordSource(topic: "store.customer.profile-changed", partition: 0, offset: offset)
+}
+
+private func profile(
+    _ id: String, _ user: String, at time: Timestamp, email: FieldChange<String> = .absent,
+    name: FieldChange<String> = .absent, phone: FieldChange<String> = .absent,
+    attributes: [(name: String, value: AttributeValue)] = []
+) -> StoreEvent {
+    StoreEvent(
+        kind: .profileChanged, eventID: id, occurredAt: time, externalID: user, email: email,
+        name: name, phone: phone, customAttributes: attributes)
+}
+
+private func login(_ id: String, _ user: String, at time: Timestamp) -> StoreEvent {
+    StoreEvent(kind: .login, eventID: id, occurredAt: time, externalID: user)
+}
+
+private func fold(_ events: [StoreEvent]) -> [ContactUpdate] {
+    var folder = BatchFolder()
+    for (index, event) in events.enumerated() {
+        folder.add(event, source: source(Int64(index)), sequence: UInt64(index + 1))
+    }
+    return folder.updates
+}
+
+@Test func laterOccurredAtWinsWhateverTheReadOrder() {
+    let newer = profile("e1", "u1", at: at(20), email: .set("new@x.io"), name: .set("New"))
+    let older = profile("e2", "u1", at: at(10), email: .set("old@x.io"), phone: .set("+1"))
+    for events in [[newer, older], [older, newer]] {
+        let updates = fold(events)
+        #expect(updates.count == 1)
+        let update = updates[0]
+        #expect(update.fields[.email]?.value == .string("new@x.io"))
+        #expect(update.fields[.email]?.stamp.occurredAt == at(20))
+        #expect(update.fields[.name]?.value == .string("New"))
+        // A field only the older event set still comes from it.
+        #expect(update.fields[.phone]?.value == .string("+1"))
+        #expect(update.fields[.phone]?.stamp.occurredAt == at(10))
+        #expect(update.earliestOccurredAt == at(10))
+        #expect(update.eventCount == 2)
+        #expect(update.eventIDs == events.map(\.eventID))
+    }
+}
+
+@Test func equalOccurredAtGoesToTheRecordReadLater() {
+    var folder = BatchFolder()
+    // Added out of read order: sequence decides, not the order of add calls.
+    folder.add(profile("e2", "u1", at: at(5), name: .set("Second")), source: source(2), sequence: 8)
+    folder.add(profile("e1", "u1", at: at(5), name: .set("First")), source: source(1), sequence: 7)
+    #expect(folder.updates[0].fields[.name] ==
+        StampedValue(value: .string("Second"), stamp: FieldStamp(occurredAt: at(5), sequence: 8)))
+    #expect(folder.updates[0].sources == [source(2), source(1)])
+}
+
+@Test func nullClearsAndAbsentLeavesUnchanged() {
+    let updates = fold([
+        profile("e1", "u1", at: at(1), email: .set("a@x.io"), name: .set("A"), phone: .set("+1")),
+        profile("e2", "u1", at: at(2), email: .clear, attributes: [("plan", .null)]),
+    ])
+    let fields = updates[0].fields
+    #expect(fields[.email]?.value == .null)
+    #expect(fields[.name]?.value == .string("A"))
+    #expect(fields[.phone]?.value == .string("+1"))
+    #expect(fields[.attribute("plan")]?.value == .null)
+    #expect(fields.count == 4)
+}
+
+@Test func loginOnlySetsLastLoginAtToTheLatestLogin() {
+    let updates = fold([
+        login("l1", "u1", at: at(30)), login("l2", "u1", at: Timestamp(nanosecondsSinceEpoch: at(40).nanosecondsSinceEpoch + 123_456_789)),
+        login("l3", "u1", at: at(35)),
+    ])
+    #expect(updates.count == 1)
+    let fields = updates[0].fields
+    #expect(fields.count == 1)
+    #expect(fields[.lastLoginAt]?.value == .string("2026-11-24T10:15:40.123Z"))
+    #expect(fields[.lastLoginAt]?.stamp.sequence == 2)
+    #expect(updates[0].earliestOccurredAt == at(30))
+}
+
+@Test func mixedContactsKeepOrderOfFirstAppearance() {
+    let updates = fold([
+        profile("p1", "bob", at: at(3), attributes: [("plan", .string("pro")), ("seats", .number(3))]),
+        login("l1", "amy", at: at(1)),
+        profile("p2", "amy", at: at(2), name: .set("Amy")),
+        profile("p3", "bob", at: at(1), attributes: [("plan", .string("free")), ("trial", .bool(true))]),
+        login("l2", "bob", at: at(4)),
+    ])
+    #expect(updates.map(\.externalID) == ["bob", "amy"])
+    let bob = updates[0]
+    #expect(bob.fields[.attribute("plan")]?.value == .string("pro"))
+    #expect(bob.fields[.attribute("seats")]?.value == .number(3))
+    #expect(bob.fields[.attribute("trial")]?.value == .bool(true))
+    #expect(bob.fields[.lastLoginAt]?.value == .string(at(4).rfc3339Millis))
+    #expect(bob.eventIDs == ["p1", "p3", "l2"])
+    #expect(bob.sources == [source(0), source(3), source(4)])
+    let amy = updates[1]
+    #expect(amy.fields[.name]?.value == .string("Amy"))
+    #expect(amy.fields[.lastLoginAt]?.value == .string(at(1).rfc3339Millis))
+    #expect(amy.eventCount == 2)
+}
+
+@Test func removeAllStartsAFreshBatch() {
+    var folder = BatchFolder()
+    folder.add(login("l1", "u1", at: at(1)), source: source(0), sequence: 1)
+    folder.removeAll()
+    #expect(folder.isEmpty)
+    folder.add(login("l2", "u2", at: at(2)), source: source(1), sequence: 2)
+    #expect(folder.updates.map(\.externalID) == ["u2"])
+    #expect(folder.updates[0].eventIDs == ["l2"])
+}
