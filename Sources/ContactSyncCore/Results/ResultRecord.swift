@@ -1,0 +1,65 @@
+/// One record of the results topic: a contact's upsert decision (contracts section 3).
+public struct ResultRecord: Sendable {
+    public static let schema = "contact-sync.result.v1"
+
+    /// Nil for a record whose external_id could not be read.
+    public var externalID: String?
+    public var status: SyncStatus
+    public var chatbotID: String
+    public var eventIDs: [String]
+    public var sources: [RecordSource]
+    public var attempts: Int
+    public var httpStatus: Int?
+    public var error: SyncError?
+    public var ignoredAttributes: [String]
+    public var decidedAt: Timestamp
+
+    public init(
+        externalID: String?, status: SyncStatus, chatbotID: String, eventIDs: [String], sources: [RecordSource],
+        attempts: Int, httpStatus: Int? = nil, error: SyncError? = nil, ignoredAttributes: [String] = [],
+        decidedAt: Timestamp
+    ) {
+        self.externalID = externalID
+        self.status = status
+        self.chatbotID = chatbotID
+        self.eventIDs = eventIDs
+        self.sources = sources
+        self.attempts = attempts
+        self.httpStatus = httpStatus
+        self.error = error
+        self.ignoredAttributes = ignoredAttributes
+        self.decidedAt = decidedAt
+    }
+
+    /// The record's JSON, keys in the contract's order, `null` where absent.
+    public func jsonBytes() -> [UInt8] {
+        var json = JSONWriter(capacity: 320 + eventIDs.count * 24 + sources.count * 64)
+        json.beginObject()
+        json.key("schema")
+        json.string(Self.schema)
+        json.key("external_id")
+        json.string(externalID)
+        json.key("status")
+        json.string(status.rawValue)
+        json.key("chatbot_id")
+        json.string(chatbotID)
+        json.key("event_ids")
+        json.stringArray(eventIDs)
+        json.key("sources")
+        json.beginArray()
+        for source in sources { json.recordSource(source) }
+        json.endArray()
+        json.key("attempts")
+        json.number(attempts)
+        json.key("http_status")
+        json.number(httpStatus)
+        json.key("error")
+        json.syncError(error)
+        json.key("ignored_attributes")
+        json.stringArray(ignoredAttributes)
+        json.key("decided_at")
+        json.string(decidedAt.rfc3339Millis)
+        json.endObject()
+        return json.bytes
+    }
+}
