@@ -42,7 +42,7 @@ struct ResponseClassifierTests {
                 == .refused(status: 400, message: "Maximum 1000 contacts per request"))
         #expect(classify(422, #"{"message":"Invalid email format"}"#) == .refused(status: 422, message: "Invalid email format"))
         #expect(classify(409, #"{"message":"Conflict"}"#) == .refused(status: 409, message: "Conflict"))
-        #expect(classify(400, "<html>Bad Request</html>") == .refused(status: 400, message: "HTTP 400: request refused"))
+        #expect(classify(400, "<html>Bad Request</html>") == .refused(status: 400, message: "request refused"))
     }
 
     @Test func undefinedAttributeIsItsOwnOutcome() {
@@ -62,7 +62,7 @@ struct ResponseClassifierTests {
     }
 
     @Test func configurationErrors() {
-        #expect(classify(401) == .configuration(status: 401, message: "HTTP 401: the API key is missing or invalid"))
+        #expect(classify(401) == .configuration(status: 401, message: "the API key is missing or invalid"))
         #expect(classify(403, #"{"message":"Forbidden"}"#) == .configuration(status: 403, message: "Forbidden"))
         #expect(
             classify(404, #"{"message":"Resource not found"}"#)
@@ -80,9 +80,9 @@ struct ResponseClassifierTests {
 
     @Test func transientErrors() {
         #expect(classify(500, #"{"message":"Internal error"}"#) == .transient(status: 500, message: "Internal error"))
-        #expect(classify(503, "<html>unavailable</html>") == .transient(status: 503, message: "HTTP 503: server error"))
-        #expect(classify(502, "\u{FF}\u{FE} not utf8 or json") == .transient(status: 502, message: "HTTP 502: server error"))
-        #expect(classify(408) == .transient(status: 408, message: "HTTP 408: request timeout"))
+        #expect(classify(503, "<html>unavailable</html>") == .transient(status: 503, message: "server error"))
+        #expect(classify(502, "\u{FF}\u{FE} not utf8 or json") == .transient(status: 502, message: "server error"))
+        #expect(classify(408) == .transient(status: 408, message: "request timeout"))
         #expect(classify(101).httpStatus == 101)
         if case .transient = classify(101) {} else { Issue.record("unexpected status should be retried") }
     }

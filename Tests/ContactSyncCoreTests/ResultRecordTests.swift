@@ -129,6 +129,12 @@ struct ResultRecordTests {
         let exhausted = SyncError.forFinal(.transient(status: nil, message: "connection reset"), attempts: 8)
         #expect(exhausted == SyncError(code: "retry_budget_exhausted", message: "gave up after 8 attempts: connection reset"))
         #expect(SyncError.forFinal(.rateLimited(retryAfter: nil), attempts: 8)?.code == "retry_budget_exhausted")
+        #expect(
+            SyncError.forFinal(.transient(status: 503, message: "server error"), attempts: 2)?.message
+                == "gave up after 2 attempts: HTTP 503: server error")
+        // Transport messages do not pass through the classifier; they are cleaned here.
+        let leaky = SyncError.forFinal(.transient(status: nil, message: "proxy said\nBearer oc_secret"), attempts: 1)
+        #expect(leaky?.message == "gave up after 1 attempts: proxy said Bearer [redacted]")
         #expect(SyncError.entryError(message: "bad email").code == "bookbag_entry_error")
         #expect(SyncStatus.allCasesInContract == ["synced", "unchanged", "rejected", "failed"])
     }

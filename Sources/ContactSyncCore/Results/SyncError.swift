@@ -27,17 +27,22 @@ extension SyncError {
     /// The error to report for an entry whose outcome ended its attempts, or nil
     /// for a plain acceptance. `attempts` is how many requests carried it.
     /// For `.accepted`, use `entryError(message:)` for the entries it names.
+    /// Outcome messages are sanitized again here because transport errors reach
+    /// `.transient` without passing through `ResponseClassifier`.
     public static func forFinal(_ outcome: UpsertOutcome, attempts: Int) -> SyncError? {
         switch outcome {
         case .accepted:
             return nil
         case .refused(let status, let message):
+            let message = DisplayMessage.sanitized(message)
             return SyncError(code: Code.bookbagRejected, message: "Bookbag refused the contact (HTTP \(status)): \(message)")
         case .undefinedAttribute(let status, let message):
+            let message = DisplayMessage.sanitized(message)
             return SyncError(
                 code: Code.bookbagUndefinedAttribute,
                 message: "Bookbag refused an undefined custom attribute (HTTP \(status)): \(message)")
         case .configuration(let status, let message):
+            let message = DisplayMessage.sanitized(message)
             return SyncError(
                 code: Code.configurationError,
                 message: "Bookbag refused the request (HTTP \(status)): \(message); check the API key, chatbot id and base URL")
@@ -45,6 +50,7 @@ extension SyncError {
             return SyncError(
                 code: Code.retryBudgetExhausted, message: "gave up after \(attempts) attempts: still rate limited (HTTP 429)")
         case .transient(let status, let message):
+            let message = DisplayMessage.sanitized(message)
             let what = status.map { "HTTP \($0): " } ?? ""
             return SyncError(
                 code: Code.retryBudgetExhausted, message: "gave up after \(attempts) attempts: \(what)\(message)")

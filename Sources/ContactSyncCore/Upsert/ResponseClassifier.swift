@@ -14,29 +14,29 @@ public enum ResponseClassifier {
         case 429:
             return .rateLimited(retryAfter: retryAfter.flatMap { RetryAfter.parse($0, now: now) })
         case 401:
-            return .configuration(status: status, message: describe(status, body, or: "the API key is missing or invalid"))
+            return .configuration(status: status, message: describe(body, or: "the API key is missing or invalid"))
         case 403:
             return .configuration(
-                status: status, message: describe(status, body, or: "the API key is not allowed for this chatbot"))
+                status: status, message: describe(body, or: "the API key is not allowed for this chatbot"))
         case 404:
             return .configuration(
-                status: status, message: describe(status, body, or: "chatbot not found, or outside the key's scope"))
+                status: status, message: describe(body, or: "chatbot not found, or outside the key's scope"))
         case 408:
-            return .transient(status: status, message: describe(status, body, or: "request timeout"))
+            return .transient(status: status, message: describe(body, or: "request timeout"))
         case 400..<500:
-            let text = describe(status, body, or: "request refused")
+            let text = describe(body, or: "request refused")
             if status == 400 || status == 422, mentionsUndefinedAttribute(text) {
                 return .undefinedAttribute(status: status, message: text)
             }
             return .refused(status: status, message: text)
         case 500..<600:
-            return .transient(status: status, message: describe(status, body, or: "server error"))
+            return .transient(status: status, message: describe(body, or: "server error"))
         case 300..<400:
             // A redirect means the base URL is wrong (e.g. http for https); retrying cannot fix it.
             return .configuration(
-                status: status, message: describe(status, body, or: "unexpected redirect; check BOOKBAG_BASE_URL"))
+                status: status, message: describe(body, or: "unexpected redirect; check BOOKBAG_BASE_URL"))
         default:
-            return .transient(status: status, message: describe(status, body, or: "unexpected status"))
+            return .transient(status: status, message: describe(body, or: "unexpected status"))
         }
     }
 
@@ -76,8 +76,9 @@ public enum ResponseClassifier {
             .contains { lowered.contains($0) }
     }
 
-    private static func describe(_ status: Int, _ body: [UInt8], or fallback: String) -> String {
-        message(fromBody: body) ?? "HTTP \(status): \(fallback)"
+    /// Bookbag's message, or `fallback` (the status travels beside it in the outcome).
+    private static func describe(_ body: [UInt8], or fallback: String) -> String {
+        message(fromBody: body) ?? fallback
     }
 
     private static func jsonObject(_ body: [UInt8]) -> Any? {
