@@ -1,0 +1,107 @@
+import ContactSyncCore
+import Logging
+import Prometheus
+import ServiceLifecycle
+
+/// Everything `main` (and the integration tests) run, wired together.
+public struct ContactSyncServices: Sendable {
+    public var sync: ContactSyncService
+    public var ops: any Service
+    public var health: ServiceHealth
+    public var http: CurlHTTPClient
+
+    /// In shutdown order: the consumer drains first, then the ops endpoint stops.
+    public var all: [any Service] { [ops, sync] }
+}
+
+/// librdkafka properties for the consumer and the producer: our defaults, then
+/// the user's pass-through, then what correctness requires.
+public enum KafkaProperties {
+    public static func consumer(_ kafka: ContactSyncConfiguration.Kafka) -> RDKafkaConfig {
+        var properties: [String: String] = [
+            "bootstrap.servers": kafka.brokers,
+            "group.id": kafka.groupID,
+            "auto.offset.reset": "earliest",
+            "session.timeout.ms": "10000",
+            "heartbeat.interval.ms": "1000",
+            "client.id": "contact-sync",
+            "reconnect.backoff.max.ms": "2000",
+        ]
+        properties.merge(kafka.passthrough.filter { !producerOnly.contains($0.key) }, uniquingKeysWith: { _, user in user })
+        // Offsets are committed only behind acknowledged results.
+        properties["enable.auto.commit"] = "false"
+        properties["enable.auto.offset.store"] = "false"
+        return RDKafkaConfig(properties)
+    }
+
+    public static func producer(_ kafka: ContactSyncConfiguration.Kafka) -> RDKafkaConfig {
+        var properties: [String: String] = [
+            "bootstrap.servers": kafka.brokers,
+            "client.id": "contact-sync",
+            "linger.ms": "5",
+            "reconnect.backoff.max.ms": "2000",
+            // Keep retrying while the broker is away; offsets wait for the acknowledgement.
+            "message.timeout.ms": "0",
+        ]
+        properties.merge(kafka.passthrough.filter { !consumerOnly.contains($0.key) }, uniquingKeysWith: { _, user in user })
+        properties["enable.idempotence"] = "true"
+        properties["acks"] = "all"
+        return RDKafkaConfig(properties)
+    }
+
+    static let consumerOnly: Set<String> = [
+        "group.id", "session.timeout.ms", "heartbeat.interval.ms", "auto.offset.reset", "max.poll.interval.ms",
+        "partition.assignment.strategy", "group.instance.id", "fetch.min.bytes", "fetch.wait.max.ms",
+        "fetch.max.bytes", "max.partition.fetch.bytes", "queued.min.messages", "queued.max.messages.kbytes",
+        "isolation.level", "enable.partition.eof", "check.crcs", "group.protocol",
+    ]
+    static let producerOnly: Set<String> = [
+        "acks", "linger.ms", "batch.size", "batch.num.messages", "compression.type", "compression.codec",
+        "message.timeout.ms", "enable.idempotence", "queue.buffering.max.messages", "queue.buffering.max.kbytes",
+        "delivery.timeout.ms", "retries", "retry.backoff.ms", "request.timeout.ms",
+    ]
+}
+
+/// Builds the services from a configuration. Metrics go to `registry`
+/// (through the process-wide factory `main` bootstrapped, or a test's own).
+public func buildContactSyncServices(
+    configuration: ContactSyncConfiguration, logger: Logger, registry: PrometheusCollectorRegistry,
+    metricsFactory: PrometheusMetricsFactory? = nil,
+    onFatal: @escaping @Sendable (String) -> Void,
+    onOpsListening: (@Sendable (Int) async -> Void)? = nil
+) throws -> ContactSyncServices {
+    let metrics = metricsFactory.map { ServiceMetrics(factory: $0) } ?? ServiceMetrics()
+    let health = ServiceHealth()
+    let http = CurlHTTPClient(
+        settings: HTTPClientSettings(
+            caBundlePath: configuration.bookbag.caBundlePath,
+            maxConnections: max(configuration.bookbag.maxInFlight, 2)))
+    let client = BookbagClient(settings: configuration.bookbag, http: http, metrics: metrics)
+    let registryOfAttributes = AttributeRegistry(
+        policy: AttributePolicy(allowlist: configuration.attributeAllowlist), client: client, logger: logger)
+    let gate = RequestGate(
+        maxInFlight: configuration.bookbag.maxInFlight,
+        maxRequestsPerSecond: configuration.bookbag.maxRequestsPerSecond, metrics: metrics)
+    let abandon = AbandonSignal()
+    let executor = UpsertExecutor(
+        client: client, gate: gate, registry: registryOfAttributes, retryPolicy: configuration.bookbag.retry,
+        health: health, logger: logger, metrics: metrics, abandon: abandon)
+    let processor = BatchProcessor(
+        configuration: configuration, registry: registryOfAttributes, executor: executor, health: health,
+        logger: logger, metrics: metrics)
+    let consumer = try KafkaConsumer(
+        settings: KafkaConsumerSettings(
+            properties: KafkaProperties.consumer(configuration.kafka), topics: configuration.kafka.topics,
+            batchMaxEvents: configuration.batching.maxEvents, batchMaxWait: configuration.batching.maxWait,
+            maxReadyBatches: 2, maxOutstandingRecords: configuration.batching.maxOutstandingRecords),
+        logger: logger, metrics: metrics, health: health)
+    let publisher = try ResultPublisher(
+        properties: KafkaProperties.producer(configuration.kafka), logger: logger, metrics: metrics, onFatal: onFatal)
+    let sync = ContactSyncService(
+        configuration: configuration, consumer: consumer, publisher: publisher, processor: processor, health: health,
+        logger: logger, abandon: abandon)
+    let ops = OpsServer.make(
+        host: configuration.httpHost, port: configuration.httpPort, health: health, registry: registry, logger: logger,
+        onListening: onOpsListening)
+    return ContactSyncServices(sync: sync, ops: ops, health: health, http: http)
+}

@@ -1,0 +1,88 @@
+import ContactSyncCore
+import Foundation
+
+/// Bookbag's v1 API as contact-sync uses it (contracts section 2), over the curl
+/// wall. It knows paths and headers; what a response means is decided by
+/// `ResponseClassifier` in the core. The key is added to headers here and
+/// nowhere else.
+public final class BookbagClient: Sendable {
+    private let http: CurlHTTPClient
+    private let base: String
+    private let headers: [String]
+    private let timeout: Duration
+    let metrics: ServiceMetrics
+
+    public init(settings: ContactSyncConfiguration.Bookbag, http: CurlHTTPClient, metrics: ServiceMetrics) {
+        self.http = http
+        base = "\(settings.baseURL)/api/v1/chatbots/\(settings.chatbotID)"
+        headers = [
+            "Authorization: Bearer \(settings.apiKey.secret)",
+            "Content-Type: application/json",
+            "Accept: application/json",
+            "User-Agent: contact-sync/1",
+        ]
+        timeout = settings.requestTimeout
+        self.metrics = metrics
+    }
+
+    public struct Answer: Sendable {
+        public var outcome: UpsertOutcome
+        public var status: Int?
+        public var body: [UInt8]
+    }
+
+    /// POST .../contacts with an encoded `{"users": [...]}` body.
+    public func upsert(body: [UInt8]) async -> Answer {
+        await call("POST", "\(base)/contacts", body: body, endpoint: "contacts_upsert")
+    }
+
+    /// GET .../custom-attributes.
+    public func listAttributes() async -> Answer {
+        await call("GET", "\(base)/custom-attributes", body: nil, endpoint: "custom_attributes_list")
+    }
+
+    /// POST .../custom-attributes.
+    public func createAttribute(_ definition: AttributeDefinition) async -> Answer {
+        await call(
+            "POST", "\(base)/custom-attributes", body: AttributeCatalog.createRequestBody(for: definition),
+            endpoint: "custom_attributes_create")
+    }
+
+    /// GET .../contacts/{external_id} (for `check` and tests).
+    public func contact(externalID: String) async -> Answer {
+        await call("GET", "\(base)/contacts/\(externalID)", body: nil, endpoint: "contacts_get")
+    }
+
+    private func call(_ method: String, _ url: String, body: [UInt8]?, endpoint: String) async -> Answer {
+        let started = ContinuousClock.now
+        let result = await http.execute(
+            HTTPRequest(method: method, url: url, headers: headers, body: body, timeout: timeout))
+        metrics.bookbagLatency.recordNanoseconds(Int64((ContinuousClock.now - started).nanosecondsClamped))
+        switch result {
+        case .success(let response):
+            metrics.bookbagRequest(endpoint: endpoint, status: response.status)
+            let outcome = ResponseClassifier.classify(
+                status: response.status, retryAfter: response.retryAfter, body: response.body, now: .now)
+            return Answer(outcome: outcome, status: response.status, body: response.body)
+        case .failure(let error):
+            metrics.bookbagRequest(endpoint: endpoint, status: nil)
+            return Answer(outcome: .transient(status: nil, message: error.description), status: nil, body: [])
+        }
+    }
+}
+
+extension Timestamp {
+    /// The wall clock now.
+    public static var now: Timestamp {
+        var spec = timespec()
+        clock_gettime(CLOCK_REALTIME, &spec)
+        return Timestamp(nanosecondsSinceEpoch: Int64(spec.tv_sec) * 1_000_000_000 + Int64(spec.tv_nsec))
+    }
+}
+
+extension Duration {
+    var nanosecondsClamped: Int64 {
+        let (seconds, attoseconds) = components
+        return seconds > 9_000_000_000 ? .max : seconds * 1_000_000_000 + attoseconds / 1_000_000_000
+    }
+}

@@ -1,0 +1,225 @@
+import ContactSyncCore
+import Foundation
+
+/// Reads `ContactSyncConfiguration` from environment variables and the
+/// same-named flags (`--kafka-brokers` for `KAFKA_BROKERS`); flags win.
+public enum ConfigurationReader {
+    /// Every setting: its variable and a line of help. `--help` prints this table.
+    public static let settings: [(name: String, help: String)] = [
+        ("KAFKA_BROKERS", "Kafka bootstrap servers (default 127.0.0.1:9092)"),
+        ("KAFKA_GROUP_ID", "consumer group (default bookbag-contact-sync)"),
+        ("KAFKA_TOPICS", "input topics, comma-separated (default store.customer.profile-changed,store.customer.login)"),
+        ("RESULT_TOPIC", "result topic (default bookbag.contact-sync.results)"),
+        ("DEAD_LETTER_TOPIC", "dead-letter topic (default bookbag.contact-sync.dead-letter)"),
+        ("KAFKA_PROPERTIES_FILE", "librdkafka properties file (name=value lines); other KAFKA_* variables pass through too"),
+        ("BOOKBAG_BASE_URL", "Bookbag API base URL (default https://app.bookbag.ai; http:// only to loopback)"),
+        ("BOOKBAG_CHATBOT_ID", "the agent's numeric id (required)"),
+        ("BOOKBAG_API_KEY_FILE", "file holding the API key (preferred)"),
+        ("BOOKBAG_API_KEY", "the API key (when no key file)"),
+        ("BOOKBAG_CA_BUNDLE", "CA bundle for TLS verification (default: system store)"),
+        ("BOOKBAG_TIMEOUT_MS", "per-request timeout (default 30000)"),
+        ("BOOKBAG_MAX_IN_FLIGHT", "upsert requests in flight at most (default 4)"),
+        ("BOOKBAG_MAX_REQUESTS_PER_SECOND", "client-side request rate cap (default none)"),
+        ("RETRY_MAX_ATTEMPTS", "attempts per contact before 'failed' (default 8)"),
+        ("RETRY_MAX_ELAPSED_MS", "time per contact before 'failed' (default 300000)"),
+        ("BATCH_MAX_EVENTS", "records per batch (default 500)"),
+        ("BATCH_MAX_WAIT_MS", "longest wait to fill a batch (default 200)"),
+        ("UPSERT_MAX_USERS", "users per upsert request, 1-1000 (default 100)"),
+        ("MAX_OUTSTANDING_RECORDS", "records without acknowledged results before fetching pauses (default 20000)"),
+        ("MAX_RECORD_BYTES", "largest record value accepted (default 1048576)"),
+        ("CONTACT_MEMORY_CAPACITY", "contacts remembered for unchanged/out-of-order checks (default 200000)"),
+        ("ATTRIBUTES_FILE", "JSON object name -> type; only these attributes (plus last_login_at) are synced"),
+        ("HTTP_HOST", "ops endpoint address (default 0.0.0.0)"),
+        ("HTTP_PORT", "ops endpoint port for /healthz /readyz /metrics (default 8080)"),
+        ("SHUTDOWN_TIMEOUT_MS", "graceful shutdown deadline (default 30000)"),
+        ("LOG_LEVEL", "trace|debug|info|notice|warning|error|critical (default info)"),
+        ("LOG_FORMAT", "text|json (default text)"),
+    ]
+
+    /// Variables starting with KAFKA_ that are settings, not librdkafka properties.
+    static let ownKafkaVariables: Set<String> = ["KAFKA_BROKERS", "KAFKA_GROUP_ID", "KAFKA_TOPICS", "KAFKA_PROPERTIES_FILE"]
+
+    public struct ConfigurationError: Error, CustomStringConvertible {
+        public var description: String
+    }
+
+    /// Turns `--kafka-brokers X` / `--kafka-brokers=X` into `KAFKA_BROKERS=X`.
+    public static func flagsAsVariables(_ arguments: [String]) throws -> [String: String] {
+        var out: [String: String] = [:]
+        var index = 0
+        while index < arguments.count {
+            let argument = arguments[index]
+            guard argument.hasPrefix("--") else {
+                throw ConfigurationError(description: "unexpected argument '\(argument)'")
+            }
+            var name = String(argument.dropFirst(2))
+            var value: String
+            if let equals = name.firstIndex(of: "=") {
+                value = String(name[name.index(after: equals)...])
+                name = String(name[..<equals])
+            } else {
+                index += 1
+                guard index < arguments.count else { throw ConfigurationError(description: "flag --\(name) needs a value") }
+                value = arguments[index]
+            }
+            out[name.uppercased().replacingOccurrences(of: "-", with: "_")] = value
+            index += 1
+        }
+        return out
+    }
+
+    public static func read(environment: [String: String], flags: [String] = []) throws -> ContactSyncConfiguration {
+        var variables = environment
+        for (name, value) in try flagsAsVariables(flags) { variables[name] = value }
+        return try build(from: variables)
+    }
+
+    static func build(from variables: [String: String]) throws -> ContactSyncConfiguration {
+        var config = ContactSyncConfiguration()
+        func string(_ name: String) -> String? {
+            guard let value = variables[name]?.trimmingCharacters(in: .whitespaces), !value.isEmpty else { return nil }
+            return value
+        }
+        func integer(_ name: String, _ range: ClosedRange<Int>) throws -> Int? {
+            guard let text = string(name) else { return nil }
+            guard let value = Int(text), range.contains(value) else {
+                throw ConfigurationError(description: "\(name) must be a whole number in \(range.lowerBound)...\(range.upperBound), got '\(text)'")
+            }
+            return value
+        }
+
+        if let v = string("KAFKA_BROKERS") { config.kafka.brokers = v }
+        if let v = string("KAFKA_GROUP_ID") { config.kafka.groupID = v }
+        if let v = string("KAFKA_TOPICS") {
+            config.kafka.topics = v.split(separator: ",").map { $0.trimmingCharacters(in: .whitespaces) }.filter { !$0.isEmpty }
+        }
+        if let v = string("RESULT_TOPIC") { config.kafka.resultTopic = v }
+        if let v = string("DEAD_LETTER_TOPIC") { config.kafka.deadLetterTopic = v }
+        if let path = string("KAFKA_PROPERTIES_FILE") {
+            config.kafka.passthrough.merge(try readProperties(path), uniquingKeysWith: { _, new in new })
+        }
+        for (name, value) in variables where name.hasPrefix("KAFKA_") && !ownKafkaVariables.contains(name) {
+            let property = name.dropFirst("KAFKA_".count).lowercased().replacingOccurrences(of: "_", with: ".")
+            config.kafka.passthrough[property] = value
+        }
+
+        if let v = string("BOOKBAG_BASE_URL") { config.bookbag.baseURL = v.hasSuffix("/") ? String(v.dropLast()) : v }
+        try BaseURLPolicy.check(config.bookbag.baseURL)
+        guard let chatbot = string("BOOKBAG_CHATBOT_ID") else {
+            throw ConfigurationError(description: "BOOKBAG_CHATBOT_ID is required")
+        }
+        guard chatbot.allSatisfy(\.isASCII), chatbot.allSatisfy(\.isNumber) else {
+            throw ConfigurationError(description: "BOOKBAG_CHATBOT_ID must be the agent's numeric id")
+        }
+        config.bookbag.chatbotID = chatbot
+        config.bookbag.apiKey = try readAPIKey(variables)
+        config.bookbag.caBundlePath = string("BOOKBAG_CA_BUNDLE")
+        if let v = try integer("BOOKBAG_TIMEOUT_MS", 100...600_000) { config.bookbag.requestTimeout = .milliseconds(v) }
+        if let v = try integer("BOOKBAG_MAX_IN_FLIGHT", 1...256) { config.bookbag.maxInFlight = v }
+        if let text = string("BOOKBAG_MAX_REQUESTS_PER_SECOND") {
+            guard let value = Double(text), value > 0, value.isFinite else {
+                throw ConfigurationError(description: "BOOKBAG_MAX_REQUESTS_PER_SECOND must be a positive number")
+            }
+            config.bookbag.maxRequestsPerSecond = value
+        }
+        if let v = try integer("RETRY_MAX_ATTEMPTS", 1...1_000_000) { config.bookbag.retry.maxAttempts = v }
+        if let v = try integer("RETRY_MAX_ELAPSED_MS", 1...86_400_000) { config.bookbag.retry.maxElapsed = .milliseconds(v) }
+
+        if let v = try integer("BATCH_MAX_EVENTS", 1...100_000) { config.batching.maxEvents = v }
+        if let v = try integer("BATCH_MAX_WAIT_MS", 1...600_000) { config.batching.maxWait = .milliseconds(v) }
+        if let v = try integer("UPSERT_MAX_USERS", 1...1000) { config.batching.upsertMaxUsers = v }
+        if let v = try integer("MAX_OUTSTANDING_RECORDS", 1...10_000_000) { config.batching.maxOutstandingRecords = v }
+        if let v = try integer("MAX_RECORD_BYTES", 64...(64 << 20)) { config.decodeLimits.maxValueBytes = v }
+        if let v = try integer("CONTACT_MEMORY_CAPACITY", 2...100_000_000) { config.contactMemoryCapacity = v }
+        if let path = string("ATTRIBUTES_FILE") { config.attributeAllowlist = try readAttributesFile(path) }
+        if let v = string("HTTP_HOST") { config.httpHost = v }
+        if let v = try integer("HTTP_PORT", 0...65535) { config.httpPort = v }
+        if let v = try integer("SHUTDOWN_TIMEOUT_MS", 100...3_600_000) { config.shutdownTimeout = .milliseconds(v) }
+        return config
+    }
+
+    static func readAPIKey(_ variables: [String: String]) throws -> APIKey {
+        if let path = variables["BOOKBAG_API_KEY_FILE"], !path.isEmpty {
+            guard let data = FileManager.default.contents(atPath: path) else {
+                throw ConfigurationError(description: "BOOKBAG_API_KEY_FILE: cannot read \(path)")
+            }
+            let key = String(decoding: data, as: UTF8.self).trimmingCharacters(in: .whitespacesAndNewlines)
+            guard !key.isEmpty else { throw ConfigurationError(description: "BOOKBAG_API_KEY_FILE: \(path) is empty") }
+            return APIKey(key)
+        }
+        if let key = variables["BOOKBAG_API_KEY"]?.trimmingCharacters(in: .whitespacesAndNewlines), !key.isEmpty {
+            return APIKey(key)
+        }
+        throw ConfigurationError(description: "set BOOKBAG_API_KEY_FILE (preferred) or BOOKBAG_API_KEY")
+    }
+
+    /// Whether a key file can be read by group or others (worth a warning).
+    public static func keyFileIsShared(_ variables: [String: String]) -> Bool {
+        guard let path = variables["BOOKBAG_API_KEY_FILE"], !path.isEmpty,
+            let attributes = try? FileManager.default.attributesOfItem(atPath: path),
+            let permissions = attributes[.posixPermissions] as? Int
+        else { return false }
+        return permissions & 0o077 != 0
+    }
+
+    static func readProperties(_ path: String) throws -> [String: String] {
+        guard let data = FileManager.default.contents(atPath: path) else {
+            throw ConfigurationError(description: "KAFKA_PROPERTIES_FILE: cannot read \(path)")
+        }
+        var out: [String: String] = [:]
+        for line in String(decoding: data, as: UTF8.self).split(whereSeparator: \.isNewline) {
+            let trimmed = line.trimmingCharacters(in: .whitespaces)
+            if trimmed.isEmpty || trimmed.hasPrefix("#") { continue }
+            guard let equals = trimmed.firstIndex(of: "=") else {
+                throw ConfigurationError(description: "KAFKA_PROPERTIES_FILE: a line has no '=' (expected name=value)")
+            }
+            out[trimmed[..<equals].trimmingCharacters(in: .whitespaces)] =
+                trimmed[trimmed.index(after: equals)...].trimmingCharacters(in: .whitespaces)
+        }
+        return out
+    }
+
+    static func readAttributesFile(_ path: String) throws -> [String: AttributeType] {
+        guard let data = FileManager.default.contents(atPath: path),
+            let object = try? JSONSerialization.jsonObject(with: data) as? [String: Any]
+        else {
+            throw ConfigurationError(description: "ATTRIBUTES_FILE: \(path) is not a JSON object of name -> type")
+        }
+        var out: [String: AttributeType] = [:]
+        for (name, value) in object {
+            guard AttributeName.isValid(name) else {
+                throw ConfigurationError(description: "ATTRIBUTES_FILE: invalid attribute name '\(name)'")
+            }
+            guard let text = value as? String, let type = AttributeType(rawValue: text) else {
+                throw ConfigurationError(description: "ATTRIBUTES_FILE: type of '\(name)' must be text, number, boolean or date")
+            }
+            out[name] = type
+        }
+        return out
+    }
+}
+
+/// The key is never sent in clear text: `http://` is allowed only to loopback
+/// (the local bookbag-sim); everything else must be `https://`.
+public enum BaseURLPolicy {
+    public static func check(_ url: String) throws {
+        let lower = url.lowercased()
+        if lower.hasPrefix("https://") { return }
+        guard lower.hasPrefix("http://") else {
+            throw ConfigurationReader.ConfigurationError(description: "BOOKBAG_BASE_URL must start with https://")
+        }
+        let rest = lower.dropFirst("http://".count)
+        let hostPort = rest.prefix { $0 != "/" }
+        var host = String(hostPort)
+        if host.hasPrefix("[") {
+            host = String(host.dropFirst().prefix { $0 != "]" })
+        } else if let colon = host.lastIndex(of: ":") {
+            host = String(host[..<colon])
+        }
+        let loopback = host == "localhost" || host == "::1" || host.hasPrefix("127.")
+        if !loopback {
+            throw ConfigurationReader.ConfigurationError(
+                description: "BOOKBAG_BASE_URL uses plain http:// to \(host); the API key is only sent over https:// (http:// is allowed to loopback only)")
+        }
+    }
+}

@@ -1,0 +1,62 @@
+import ContactSyncCore
+
+/// Every setting of the service (contracts section 5), with its default. The
+/// reader that fills it from the environment and flags is `ConfigurationReader`.
+public struct ContactSyncConfiguration: Sendable {
+    public struct Kafka: Sendable {
+        public var brokers = "127.0.0.1:9092"
+        public var groupID = "bookbag-contact-sync"
+        public var topics = ["store.customer.profile-changed", "store.customer.login"]
+        public var resultTopic = "bookbag.contact-sync.results"
+        public var deadLetterTopic = "bookbag.contact-sync.dead-letter"
+        /// librdkafka properties passed through (KAFKA_* variables, KAFKA_PROPERTIES_FILE).
+        public var passthrough: [String: String] = [:]
+        public init() {}
+    }
+
+    public struct Bookbag: Sendable {
+        public var baseURL = "https://app.bookbag.ai"
+        public var chatbotID = ""
+        public var apiKey = APIKey("")
+        public var requestTimeout: Duration = .seconds(30)
+        public var caBundlePath: String?
+        public var maxInFlight = 4
+        /// Client-side cap on requests per second (nil: none).
+        public var maxRequestsPerSecond: Double?
+        public var retry = RetryPolicy()
+        public init() {}
+    }
+
+    public struct Batching: Sendable {
+        public var maxEvents = 500
+        public var maxWait: Duration = .milliseconds(200)
+        public var upsertMaxUsers = 100
+        /// Records consumed but without acknowledged results, before fetching pauses.
+        public var maxOutstandingRecords = 20_000
+        public init() {}
+    }
+
+    public var kafka = Kafka()
+    public var bookbag = Bookbag()
+    public var batching = Batching()
+    public var decodeLimits = DecodeLimits()
+    /// ATTRIBUTES_FILE contents: only these (plus last_login_at) are synced.
+    public var attributeAllowlist: [String: AttributeType]?
+    /// Contacts remembered for the unchanged skip and out-of-order protection.
+    public var contactMemoryCapacity = 200_000
+    public var httpHost = "0.0.0.0"
+    public var httpPort = 8080
+    public var shutdownTimeout: Duration = .seconds(30)
+
+    public init() {}
+}
+
+/// The Bookbag API key. Its description is redacted so that it cannot reach a
+/// log line, an error message or a configuration dump by accident.
+public struct APIKey: Sendable, CustomStringConvertible, CustomDebugStringConvertible {
+    public let secret: String
+    public init(_ secret: String) { self.secret = secret }
+    public var description: String { "<redacted>" }
+    public var debugDescription: String { "<redacted>" }
+    public var isEmpty: Bool { secret.isEmpty }
+}

@@ -1,0 +1,164 @@
+import ContactSyncCore
+
+/// The consumer's state, kept as a value inside one lock. The poll thread and
+/// the pipeline call its mutating methods and perform the actions they return.
+struct ConsumerStateMachine {
+    enum Phase: Equatable {
+        /// Fetching and handing out batches.
+        case running
+        /// Shutdown began: nothing new is handed out; the pipeline finishes what it holds.
+        case draining
+        /// The poll thread should commit, leave the group and exit.
+        case closing
+        case closed
+    }
+
+    private(set) var phase: Phase = .running
+    private(set) var tracker = OffsetTracker()
+    private var ready: [RecordBatch] = []
+    private var readyHead = 0
+    private var waiter: CheckedContinuation<RecordBatch?, Never>?
+    /// Partitions currently paused by backpressure.
+    private(set) var paused: Set<TopicPartition> = []
+
+    let maxReadyBatches: Int
+    let maxOutstandingRecords: Int
+
+    init(maxReadyBatches: Int, maxOutstandingRecords: Int) {
+        self.maxReadyBatches = maxReadyBatches
+        self.maxOutstandingRecords = maxOutstandingRecords
+    }
+
+    var readyCount: Int { ready.count - readyHead }
+
+    // MARK: poll thread
+
+    /// Registers a consumed record; nil when its partition is no longer ours.
+    mutating func register(_ record: KafkaRecord) -> OffsetTracker.Ticket? {
+        guard phase == .running else { return nil }
+        return tracker.register(record.topicPartition, offset: record.offset)
+    }
+
+    enum DeliverAction {
+        case resume(CheckedContinuation<RecordBatch?, Never>, RecordBatch)
+        case queued
+        case dropped
+    }
+
+    mutating func deliver(_ batch: RecordBatch) -> DeliverAction {
+        guard phase == .running else { return .dropped }
+        if let waiter {
+            self.waiter = nil
+            return .resume(waiter, batch)
+        }
+        ready.append(batch)
+        return .queued
+    }
+
+    /// Whether fetching must stop for now: batches are waiting to be processed,
+    /// or too many records await their results (Bookbag slow or down).
+    var needsBackpressure: Bool {
+        readyCount >= maxReadyBatches || tracker.outstanding >= maxOutstandingRecords
+    }
+
+    /// Decides which partitions to pause or resume now.
+    mutating func backpressureChanges() -> (pause: [TopicPartition], resume: [TopicPartition]) {
+        let assigned = Set(tracker.assigned)
+        paused.formIntersection(assigned)
+        if needsBackpressure || phase != .running {
+            let toPause = assigned.subtracting(paused)
+            paused.formUnion(toPause)
+            return (Array(toPause), [])
+        }
+        let toResume = paused
+        paused = []
+        return ([], Array(toResume))
+    }
+
+    mutating func assigned(_ partitions: [TopicPartition]) {
+        for partition in partitions { tracker.assign(partition) }
+    }
+
+    /// On revoke: what may be committed for those partitions; queued records of
+    /// theirs are dropped (the next owner reads them again).
+    mutating func revoked(_ partitions: [TopicPartition]) -> [(TopicPartition, Int64)] {
+        let committable = tracker.committable(for: partitions)
+        tracker.revoke(partitions)
+        let gone = Set(partitions)
+        for index in readyHead..<ready.count {
+            ready[index].removeRecords(of: gone)
+        }
+        paused.subtract(gone)
+        return committable
+    }
+
+    mutating func takeCommittable() -> [(TopicPartition, Int64)] { tracker.takeCommittable() }
+
+    // MARK: pipeline
+
+    enum NextAction {
+        case batch(RecordBatch)
+        case finished
+        case wait
+    }
+
+    mutating func next() -> NextAction {
+        if phase != .running { return .finished }
+        if readyHead < ready.count {
+            let batch = ready[readyHead]
+            readyHead += 1
+            if readyHead == ready.count {
+                ready.removeAll(keepingCapacity: true)
+                readyHead = 0
+            }
+            return .batch(batch)
+        }
+        return .wait
+    }
+
+    mutating func park(_ continuation: CheckedContinuation<RecordBatch?, Never>) -> CheckedContinuation<RecordBatch?, Never>? {
+        if phase != .running || readyHead < ready.count { return continuation }  // caller resumes it now
+        waiter = continuation
+        return nil
+    }
+
+    mutating func complete(_ tickets: some Sequence<OffsetTracker.Ticket>) {
+        for ticket in tickets { tracker.complete(ticket) }
+    }
+
+    /// Stop handing out batches; a waiting `next` gets nil.
+    mutating func beginDraining() -> CheckedContinuation<RecordBatch?, Never>? {
+        guard phase == .running else { return nil }
+        phase = .draining
+        ready.removeAll()
+        readyHead = 0
+        defer { waiter = nil }
+        return waiter
+    }
+
+    mutating func beginClosing() -> CheckedContinuation<RecordBatch?, Never>? {
+        let waiter = beginDraining()
+        if phase == .draining { phase = .closing }
+        return waiter
+    }
+
+    mutating func markClosed() { phase = .closed }
+}
+
+/// Records handed to the pipeline together, each with its offset ticket.
+public struct RecordBatch: Sendable {
+    public var records: [KafkaRecord]
+    /// Parallel to `records`.
+    public var tickets: [OffsetTracker.Ticket]
+
+    mutating func removeRecords(of partitions: Set<TopicPartition>) {
+        var keptRecords: [KafkaRecord] = []
+        var keptTickets: [OffsetTracker.Ticket] = []
+        for (record, ticket) in zip(records, tickets) where !partitions.contains(ticket.partition) {
+            keptRecords.append(record)
+            keptTickets.append(ticket)
+        }
+        records = keptRecords
+        tickets = keptTickets
+    }
+}

@@ -1,0 +1,225 @@
+import ContactSyncCore
+import Foundation
+import Logging
+import Synchronization
+
+/// Settings the consumer needs (a slice of `ContactSyncConfiguration`).
+public struct KafkaConsumerSettings: Sendable {
+    public var properties: RDKafkaConfig
+    public var topics: [String]
+    public var batchMaxEvents: Int
+    public var batchMaxWait: Duration
+    /// Batches fetched but not yet taken by the pipeline before fetching pauses.
+    public var maxReadyBatches: Int
+    /// Records consumed whose results are not acknowledged, before fetching pauses.
+    public var maxOutstandingRecords: Int
+}
+
+/// The Kafka side of the pipeline: a consumer-group member whose blocking
+/// librdkafka calls run on one dedicated thread. It hands out batches
+/// (`BATCH_MAX_EVENTS` or `BATCH_MAX_WAIT_MS`, whichever first), pauses fetching
+/// when the pipeline falls behind, and commits offsets once results are acknowledged.
+public final class KafkaConsumer: Sendable {
+    private let settings: KafkaConsumerSettings
+    private let logger: Logger
+    private let handle: RDKafkaConsumerHandle
+    private let stateBox: ConsumerStateBox
+    private let threadExit = Mutex<(done: Bool, waiters: [CheckedContinuation<Void, Never>])>((false, []))
+    private let metrics: ConsumerMetrics
+    private let health: ServiceHealth
+
+    public init(settings: KafkaConsumerSettings, logger: Logger, metrics: ServiceMetrics, health: ServiceHealth) throws {
+        try RDKafkaVersion.requireSupported()
+        self.settings = settings
+        self.logger = logger
+        self.metrics = ConsumerMetrics(metrics)
+        self.health = health
+        let stateBox = ConsumerStateBox(
+            ConsumerStateMachine(
+                maxReadyBatches: settings.maxReadyBatches, maxOutstandingRecords: settings.maxOutstandingRecords))
+        self.stateBox = stateBox
+        let callbacks = RDKafkaCallbacks(
+            logger: logger,
+            onRebalance: { [logger] event in
+                // Runs on the poll thread, inside rd_kafka_consumer_poll.
+                health.update { $0.hasJoinedGroup = true }
+                return KafkaConsumer.handleRebalance(event, state: stateBox, logger: logger)
+            },
+            onError: { [logger] message, isFatal in
+                if message.contains("brokers are down") { health.update { $0.brokerReachable = false } }
+                if isFatal {
+                    logger.critical("Kafka consumer error: \(message)")
+                } else {
+                    logger.warning("Kafka consumer error: \(message)")
+                }
+            })
+        handle = try RDKafkaConsumerHandle(config: settings.properties, callbacks: callbacks)
+    }
+
+    /// Subscribes and starts the poll thread.
+    public func start() throws {
+        try handle.subscribe(settings.topics)
+        let thread = Thread { [self] in self.pollLoop() }
+        thread.name = "kafka-consumer-poll"
+        thread.start()
+    }
+
+    /// The next batch, or nil once shutdown began.
+    public func nextBatch() async -> RecordBatch? {
+        switch stateBox.mutex.withLock({ $0.next() }) {
+        case .batch(let batch): return batch
+        case .finished: return nil
+        case .wait: break
+        }
+        return await withCheckedContinuation { continuation in
+            let resumeNow = stateBox.mutex.withLock { $0.park(continuation) }
+            if let resumeNow {
+                let next = stateBox.mutex.withLock { $0.next() }
+                if case .batch(let batch) = next { resumeNow.resume(returning: batch) } else { resumeNow.resume(returning: nil) }
+            }
+        }
+    }
+
+    /// Results for these records are acknowledged by the broker: their offsets may be committed.
+    public func markDone(_ tickets: some Sequence<OffsetTracker.Ticket>) {
+        stateBox.mutex.withLock { $0.complete(tickets) }
+    }
+
+    /// Stop handing out batches (the pipeline finishes what it holds).
+    public func stopFetching() {
+        stateBox.mutex.withLock { $0.beginDraining() }?.resume(returning: nil)
+    }
+
+    /// Commits what has results, leaves the group, and ends the poll thread.
+    public func close() async {
+        stateBox.mutex.withLock { $0.beginClosing() }?.resume(returning: nil)
+        await withCheckedContinuation { (continuation: CheckedContinuation<Void, Never>) in
+            let done = threadExit.withLock { exit in
+                if !exit.done { exit.waiters.append(continuation) }
+                return exit.done
+            }
+            if done { continuation.resume() }
+        }
+    }
+
+    public var isPollThreadRunning: Bool { !threadExit.withLock { $0.done } }
+
+    public var assignment: [TopicPartition] { stateBox.mutex.withLock { $0.tracker.assigned } }
+
+    // MARK: - poll thread
+
+    private func pollLoop() {
+        var current = RecordBatch(records: [], tickets: [])
+        current.records.reserveCapacity(settings.batchMaxEvents)
+        var batchDeadline: UInt64 = 0
+        let maxWaitNanos = UInt64(settings.batchMaxWait.components.seconds) * 1_000_000_000
+            + UInt64(settings.batchMaxWait.components.attoseconds / 1_000_000_000)
+        var nextLagReport: UInt64 = 0
+
+        while true {
+            let phase = stateBox.mutex.withLock { $0.phase }
+            if phase == .closing { break }
+
+            let (pause, resume) = stateBox.mutex.withLock { $0.backpressureChanges() }
+            if !pause.isEmpty {
+                handle.pause(pause)
+                if phase == .running { logger.warning("pipeline behind: paused \(pause.count) partition(s)") }
+            }
+            if !resume.isEmpty {
+                handle.resume(resume)
+                logger.info("resumed \(resume.count) partition(s)")
+            }
+
+            let now = DispatchTime.now().uptimeNanoseconds
+            var timeoutMs: Int32 = 100
+            if !current.records.isEmpty {
+                timeoutMs = batchDeadline > now ? Int32(min(100, (batchDeadline - now) / 1_000_000)) : 0
+            }
+
+            switch handle.poll(timeoutMs: timeoutMs) {
+            case .record(let record):
+                if !health.snapshot.brokerReachable { health.update { $0.brokerReachable = true } }
+                metrics.consumed(record)
+                if let ticket = stateBox.mutex.withLock({ $0.register(record) }) {
+                    if current.records.isEmpty { batchDeadline = record.consumedAtNanos + maxWaitNanos }
+                    current.records.append(record)
+                    current.tickets.append(ticket)
+                }
+            case .nothing:
+                break
+            case .error(let message):
+                logger.warning("Kafka consumer: \(message)")
+            }
+
+            let afterPoll = DispatchTime.now().uptimeNanoseconds
+            if !current.records.isEmpty,
+                current.records.count >= settings.batchMaxEvents || afterPoll >= batchDeadline
+            {
+                let batch = current
+                current = RecordBatch(records: [], tickets: [])
+                current.records.reserveCapacity(settings.batchMaxEvents)
+                switch stateBox.mutex.withLock({ $0.deliver(batch) }) {
+                case .resume(let waiter, let batch): waiter.resume(returning: batch)
+                case .queued, .dropped: break
+                }
+            }
+
+            commitCompleted()
+            if afterPoll >= nextLagReport {
+                reportLag()
+                nextLagReport = afterPoll + 1_000_000_000
+            }
+        }
+
+        commitCompleted(wait: true)
+        handle.close()
+        stateBox.mutex.withLock { $0.markClosed() }
+        let waiters = threadExit.withLock { exit in
+            exit.done = true
+            defer { exit.waiters = [] }
+            return exit.waiters
+        }
+        for waiter in waiters { waiter.resume() }
+        logger.info("Kafka consumer closed")
+    }
+
+    private func commitCompleted(wait: Bool = false) {
+        let offsets = stateBox.mutex.withLock { $0.takeCommittable() }
+        guard !offsets.isEmpty else { return }
+        do {
+            try handle.commit(offsets, wait: wait)
+            logger.trace("committed \(offsets.map { "\($0.0)@\($0.1)" }.joined(separator: ","))")
+        } catch {
+            logger.warning("offset commit failed (will retry with later offsets): \(error)")
+        }
+    }
+
+    private func reportLag() {
+        for partition in assignment {
+            let high = handle.cachedHighWatermark(partition)
+            metrics.highWatermark(partition, high)
+        }
+    }
+
+    private static func handleRebalance(
+        _ event: RebalanceEvent, state: ConsumerStateBox, logger: Logger
+    ) -> [(TopicPartition, Int64)] {
+        switch event {
+        case .assigned(let partitions):
+            state.mutex.withLock { $0.assigned(partitions) }
+            logger.info("assigned partitions: \(partitions.map(\.description).joined(separator: ", "))")
+            return []
+        case .revoked(let partitions):
+            let committable = state.mutex.withLock { $0.revoked(partitions) }
+            logger.info(
+                "revoked partitions: \(partitions.map(\.description).joined(separator: ", ")); committing \(committable.count) offset(s)")
+            return committable
+        }
+    }
+}
+
+/// The state machine's lock, shared by the consumer and its rebalance callback.
+final class ConsumerStateBox: Sendable {
+    let mutex: Mutex<ConsumerStateMachine>
+    init(_ machine: ConsumerStateMachine) { mutex = Mutex(machine) }
+}

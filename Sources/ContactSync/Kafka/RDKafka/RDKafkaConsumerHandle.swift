@@ -1,0 +1,142 @@
+import CRdKafka
+import ContactSyncCore
+import Foundation
+
+/// A librdkafka consumer. Blocking calls (`poll`, synchronous `commit`, `close`,
+/// `metadata`) must run on the consumer's own thread, never on Swift's
+/// cooperative pool; see `KafkaConsumer`.
+///
+/// `@unchecked Sendable`: librdkafka documents `rd_kafka_t` as thread-safe;
+/// the only Swift state is `topicNames`, touched by `poll` alone, which runs on
+/// the single poll thread.
+final class RDKafkaConsumerHandle: @unchecked Sendable {
+    private let handle: OpaquePointer
+    private let callbacks: RDKafkaCallbacks
+    private var topicNames: [OpaquePointer: String] = [:]
+
+    init(config: RDKafkaConfig, callbacks: RDKafkaCallbacks) throws {
+        let conf = try config.makeConf()
+        callbacks.install(on: conf)
+        let (created, message) = KafkaError.withErrorBuffer { buffer, size in
+            rd_kafka_new(RD_KAFKA_CONSUMER, conf, buffer, size)
+        }
+        guard let created else {
+            rd_kafka_conf_destroy(conf)
+            throw KafkaError("cannot create the Kafka consumer: \(message)")
+        }
+        handle = created
+        self.callbacks = callbacks
+        rd_kafka_poll_set_consumer(handle)
+    }
+
+    deinit { rd_kafka_destroy(handle) }
+
+    func subscribe(_ topics: [String]) throws {
+        let list = RDKafkaTopicPartitionList(topics.map { TopicPartition(topic: $0, partition: -1) })
+        let code = rd_kafka_subscribe(handle, list.pointer)
+        if code != RD_KAFKA_RESP_ERR_NO_ERROR { throw KafkaError(code: code, context: "subscribe") }
+    }
+
+    enum PollResult {
+        case record(KafkaRecord)
+        case nothing
+        case error(String)
+    }
+
+    /// Blocks up to `timeoutMs`. Serves rebalance callbacks too.
+    func poll(timeoutMs: Int32) -> PollResult {
+        guard let message = rd_kafka_consumer_poll(handle, timeoutMs) else { return .nothing }
+        defer { rd_kafka_message_destroy(message) }
+        let m = message.pointee
+        if m.err != RD_KAFKA_RESP_ERR_NO_ERROR {
+            if m.err == RD_KAFKA_RESP_ERR__PARTITION_EOF { return .nothing }
+            return .error(String(cString: rd_kafka_err2str(m.err)))
+        }
+        let value: [UInt8] =
+            m.payload.map { [UInt8](UnsafeRawBufferPointer(start: $0, count: m.len)) } ?? []
+        let key: [UInt8]? = m.key.map { [UInt8](UnsafeRawBufferPointer(start: $0, count: m.key_len)) }
+        return .record(
+            KafkaRecord(
+                topic: topicName(m.rkt), partition: m.partition, offset: m.offset, key: key, value: value,
+                consumedAtNanos: DispatchTime.now().uptimeNanoseconds))
+    }
+
+    private func topicName(_ topic: OpaquePointer?) -> String {
+        guard let topic else { return "" }
+        if let name = topicNames[topic] { return name }
+        let name = String(cString: rd_kafka_topic_name(topic))
+        topicNames[topic] = name
+        return name
+    }
+
+    func pause(_ partitions: [TopicPartition]) {
+        guard !partitions.isEmpty else { return }
+        _ = rd_kafka_pause_partitions(handle, RDKafkaTopicPartitionList(partitions).pointer)
+    }
+
+    func resume(_ partitions: [TopicPartition]) {
+        guard !partitions.isEmpty else { return }
+        _ = rd_kafka_resume_partitions(handle, RDKafkaTopicPartitionList(partitions).pointer)
+    }
+
+    /// Commits "next offset to read" per partition. Synchronous when `wait`.
+    func commit(_ offsets: [(TopicPartition, Int64)], wait: Bool) throws {
+        guard !offsets.isEmpty else { return }
+        let list = RDKafkaTopicPartitionList(offsets.map(\.0), offsets: offsets.map(\.1))
+        let code = rd_kafka_commit(handle, list.pointer, wait ? 0 : 1)
+        if code != RD_KAFKA_RESP_ERR_NO_ERROR && code != RD_KAFKA_RESP_ERR__NO_OFFSET {
+            throw KafkaError(code: code, context: "commit")
+        }
+    }
+
+    /// The broker's committed offsets for these partitions (blocking).
+    func committed(_ partitions: [TopicPartition], timeoutMs: Int32) throws -> [TopicPartition: Int64] {
+        let list = RDKafkaTopicPartitionList(partitions)
+        let code = rd_kafka_committed(handle, list.pointer, timeoutMs)
+        if code != RD_KAFKA_RESP_ERR_NO_ERROR { throw KafkaError(code: code, context: "committed") }
+        var out: [TopicPartition: Int64] = [:]
+        for index in 0..<Int(list.pointer.pointee.cnt) {
+            let element = list.pointer.pointee.elems[index]
+            out[TopicPartition(topic: String(cString: element.topic), partition: element.partition)] = element.offset
+        }
+        return out
+    }
+
+    /// High watermark last seen by the fetcher (non-blocking; -1 when unknown).
+    func cachedHighWatermark(_ partition: TopicPartition) -> Int64 {
+        var low: Int64 = -1
+        var high: Int64 = -1
+        _ = rd_kafka_get_watermark_offsets(handle, partition.topic, partition.partition, &low, &high)
+        return high
+    }
+
+    /// Partition counts of the topics (blocking metadata request).
+    func partitionCounts(of topics: [String], timeoutMs: Int32) throws -> [String: Int] {
+        try RDKafkaMetadata.partitionCounts(handle: handle, topics: topics, timeoutMs: timeoutMs)
+    }
+
+    /// Leaves the group (revoking partitions through the rebalance callback). Blocking.
+    func close() {
+        _ = rd_kafka_consumer_close(handle)
+    }
+}
+
+enum RDKafkaMetadata {
+    static func partitionCounts(handle: OpaquePointer, topics: [String], timeoutMs: Int32) throws -> [String: Int] {
+        var metadata: UnsafePointer<rd_kafka_metadata>?
+        let code = rd_kafka_metadata(handle, 1, nil, &metadata, timeoutMs)
+        guard code == RD_KAFKA_RESP_ERR_NO_ERROR, let metadata else {
+            throw KafkaError(code: code, context: "metadata")
+        }
+        defer { rd_kafka_metadata_destroy(metadata) }
+        var counts: [String: Int] = [:]
+        for index in 0..<Int(metadata.pointee.topic_cnt) {
+            let topic = metadata.pointee.topics[index]
+            let name = String(cString: topic.topic)
+            if topics.contains(name), topic.err == RD_KAFKA_RESP_ERR_NO_ERROR {
+                counts[name] = Int(topic.partition_cnt)
+            }
+        }
+        return counts
+    }
+}

@@ -1,0 +1,114 @@
+import CRdKafka
+import Foundation
+import Synchronization
+
+/// A librdkafka producer. `produce` never blocks; `poll` and `flush` block and
+/// run on the publisher's own thread.
+final class RDKafkaProducerHandle: Sendable {
+    /// `rd_kafka_t` is thread-safe per librdkafka's documentation.
+    private nonisolated(unsafe) let handle: OpaquePointer
+    private let callbacks: RDKafkaCallbacks
+    /// Topic handles, created once per topic name and destroyed with the client.
+    private let topics = Mutex<[String: OpaquePointer]>([:])
+
+    init(config: RDKafkaConfig, callbacks: RDKafkaCallbacks) throws {
+        let conf = try config.makeConf()
+        callbacks.install(on: conf)
+        let (created, message) = KafkaError.withErrorBuffer { buffer, size in
+            rd_kafka_new(RD_KAFKA_PRODUCER, conf, buffer, size)
+        }
+        guard let created else {
+            rd_kafka_conf_destroy(conf)
+            throw KafkaError("cannot create the Kafka producer: \(message)")
+        }
+        handle = created
+        self.callbacks = callbacks
+    }
+
+    deinit {
+        topics.withLock { topics in
+            for topic in topics.values { rd_kafka_topic_destroy(topic) }
+        }
+        rd_kafka_destroy(handle)
+    }
+
+    enum ProduceResult: Equatable {
+        case queued
+        case queueFull
+        case failed(String)
+    }
+
+    /// Queues one message; `token` comes back in the delivery report.
+    func produce(topic: String, key: [UInt8]?, value: [UInt8], token: UnsafeMutableRawPointer?) -> ProduceResult {
+        guard let topicHandle = topicHandle(topic) else { return .failed("cannot create topic handle for \(topic)") }
+        let status = value.withUnsafeBytes { valueBytes in
+            withOptionalBytes(key) { keyBytes in
+                rd_kafka_produce(
+                    topicHandle, RD_KAFKA_PARTITION_UA, RD_KAFKA_MSG_F_COPY,
+                    UnsafeMutableRawPointer(mutating: valueBytes.baseAddress), valueBytes.count,
+                    keyBytes.baseAddress, keyBytes.count, token)
+            }
+        }
+        if status == 0 { return .queued }
+        let code = rd_kafka_last_error()
+        if code == RD_KAFKA_RESP_ERR__QUEUE_FULL { return .queueFull }
+        return .failed(String(cString: rd_kafka_err2str(code)))
+    }
+
+    private func topicHandle(_ name: String) -> OpaquePointer? {
+        topics.withLock { topics in
+            if let existing = topics[name] { return existing }
+            guard let created = rd_kafka_topic_new(handle, name, nil) else { return nil }
+            topics[name] = created
+            return created
+        }
+    }
+
+    /// Serves delivery reports and errors; blocks up to `timeoutMs`.
+    func poll(timeoutMs: Int32) { _ = rd_kafka_poll(handle, timeoutMs) }
+
+    /// Waits for outstanding messages; returns how many are still not delivered.
+    func flush(timeoutMs: Int32) -> Int {
+        _ = rd_kafka_flush(handle, timeoutMs)
+        return Int(rd_kafka_outq_len(handle))
+    }
+
+    var outstanding: Int { Int(rd_kafka_outq_len(handle)) }
+
+    func partitionCounts(of topics: [String], timeoutMs: Int32) throws -> [String: Int] {
+        try RDKafkaMetadata.partitionCounts(handle: handle, topics: topics, timeoutMs: timeoutMs)
+    }
+
+    /// Creates topics (for tools and tests; the service itself never creates topics).
+    func createTopics(_ names: [String], partitions: Int32, timeoutMs: Int32) throws {
+        guard let queue = rd_kafka_queue_new(handle) else { throw KafkaError("rd_kafka_queue_new failed") }
+        defer { rd_kafka_queue_destroy(queue) }
+        var newTopics: [OpaquePointer?] = names.map { name in
+            rd_kafka_NewTopic_new(name, partitions, 1, nil, 0)
+        }
+        defer { for topic in newTopics { rd_kafka_NewTopic_destroy(topic) } }
+        newTopics.withUnsafeMutableBufferPointer { buffer in
+            rd_kafka_CreateTopics(handle, buffer.baseAddress, buffer.count, nil, queue)
+        }
+        guard let event = rd_kafka_queue_poll(queue, timeoutMs) else { throw KafkaError("CreateTopics timed out") }
+        defer { rd_kafka_event_destroy(event) }
+        if rd_kafka_event_error(event) != RD_KAFKA_RESP_ERR_NO_ERROR {
+            throw KafkaError("CreateTopics: \(String(cString: rd_kafka_event_error_string(event)))")
+        }
+        guard let result = rd_kafka_event_CreateTopics_result(event) else { return }
+        var count = 0
+        guard let topicResults = rd_kafka_CreateTopics_result_topics(result, &count) else { return }
+        for index in 0..<count {
+            let code = rd_kafka_topic_result_error(topicResults[index])
+            if code != RD_KAFKA_RESP_ERR_NO_ERROR && code != RD_KAFKA_RESP_ERR_TOPIC_ALREADY_EXISTS {
+                let name = String(cString: rd_kafka_topic_result_name(topicResults[index]))
+                throw KafkaError(code: code, context: "create topic \(name)")
+            }
+        }
+    }
+}
+
+private func withOptionalBytes<R>(_ bytes: [UInt8]?, _ body: (UnsafeRawBufferPointer) -> R) -> R {
+    guard let bytes else { return body(UnsafeRawBufferPointer(start: nil, count: 0)) }
+    return bytes.withUnsafeBytes(body)
+}

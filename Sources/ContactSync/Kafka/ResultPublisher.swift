@@ -1,0 +1,177 @@
+import ContactSyncCore
+import Foundation
+import Logging
+import Synchronization
+
+/// One record to publish to the result or dead-letter topic.
+public struct OutgoingMessage: Sendable {
+    public var topic: String
+    public var key: [UInt8]?
+    public var value: [UInt8]
+
+    public init(topic: String, key: [UInt8]?, value: [UInt8]) {
+        self.topic = topic
+        self.key = key
+        self.value = value
+    }
+}
+
+/// Publishes results and dead letters with an idempotent, `acks=all` producer
+/// whose delivery reports are served on a dedicated thread. A group of messages
+/// is acknowledged only when the broker has every one of them; a message the
+/// broker refuses is produced again, so an acknowledgement is never faked.
+public final class ResultPublisher: Sendable {
+    private let handle: RDKafkaProducerHandle
+    private let logger: Logger
+    private let running = Mutex<Bool>(true)
+    private let threadExit = Mutex<(done: Bool, waiters: [CheckedContinuation<Void, Never>])>((false, []))
+    private let retries: RetryQueue
+    private let metrics: ServiceMetrics
+
+    public init(
+        properties: RDKafkaConfig, logger: Logger, metrics: ServiceMetrics,
+        onFatal: @escaping @Sendable (String) -> Void
+    ) throws {
+        try RDKafkaVersion.requireSupported()
+        self.logger = logger
+        self.metrics = metrics
+        let retries = RetryQueue()
+        self.retries = retries
+        let callbacks = RDKafkaCallbacks(
+            logger: logger,
+            onError: { [logger] message, isFatal in
+                if isFatal {
+                    onFatal("Kafka producer: \(message)")
+                } else {
+                    logger.warning("Kafka producer error: \(message)")
+                }
+            },
+            onDelivery: { [logger] token, failure in
+                guard let token else { return }
+                let group = Unmanaged<AckGroup>.fromOpaque(token).takeRetainedValue()
+                if let failure {
+                    logger.warning("result not delivered, producing it again in 1 s: \(failure.error)")
+                    let due = DispatchTime.now().uptimeNanoseconds + 1_000_000_000
+                    retries.mutex.withLock { $0.append((failure, group, due)) }
+                } else {
+                    group.acknowledgeOne()
+                }
+            })
+        handle = try RDKafkaProducerHandle(config: properties, callbacks: callbacks)
+    }
+
+    public func start() {
+        let thread = Thread { [self] in self.pollLoop() }
+        thread.name = "kafka-producer-poll"
+        thread.start()
+    }
+
+    /// Queues the messages; `onAcknowledged` runs (on the producer thread) once
+    /// the broker has acknowledged all of them.
+    public func publish(_ messages: [OutgoingMessage], onAcknowledged: @escaping @Sendable () -> Void) async {
+        let group = AckGroup(count: messages.count, onComplete: onAcknowledged)
+        if messages.isEmpty {
+            onAcknowledged()
+            return
+        }
+        for message in messages {
+            await produce(message.topic, key: message.key, value: message.value, group: group)
+        }
+    }
+
+    private func produce(_ topic: String, key: [UInt8]?, value: [UInt8], group: AckGroup) async {
+        while true {
+            let token = Unmanaged.passRetained(group).toOpaque()
+            switch handle.produce(topic: topic, key: key, value: value, token: token) {
+            case .queued:
+                return
+            case .queueFull:
+                Unmanaged<AckGroup>.fromOpaque(token).release()
+                try? await Task.sleep(for: .milliseconds(5))
+            case .failed(let reason):
+                Unmanaged<AckGroup>.fromOpaque(token).release()
+                logger.error("cannot queue a result for \(topic): \(reason); retrying in 1 s")
+                try? await Task.sleep(for: .seconds(1))
+            }
+        }
+    }
+
+    /// Messages not yet acknowledged by the broker.
+    public var outstanding: Int { handle.outstanding }
+
+    public func partitionCounts(of topics: [String], timeout: Duration) throws -> [String: Int] {
+        try handle.partitionCounts(of: topics, timeoutMs: Int32(timeout.components.seconds * 1000))
+    }
+
+    /// Waits (off the cooperative pool) for outstanding messages, then stops the poll thread.
+    /// Returns the number of messages still undelivered.
+    public func close(timeout: Duration) async -> Int {
+        let timeoutMs = Int32(min(timeout.components.seconds * 1000 + timeout.components.attoseconds / 1_000_000_000_000_000, 600_000))
+        running.withLock { $0 = false }
+        await withCheckedContinuation { (continuation: CheckedContinuation<Void, Never>) in
+            let done = threadExit.withLock { exit in
+                if !exit.done { exit.waiters.append(continuation) }
+                return exit.done
+            }
+            if done { continuation.resume() }
+        }
+        return await withCheckedContinuation { continuation in
+            let thread = Thread { [handle] in continuation.resume(returning: handle.flush(timeoutMs: timeoutMs)) }
+            thread.start()
+        }
+    }
+
+    private func pollLoop() {
+        while running.withLock({ $0 }) {
+            handle.poll(timeoutMs: 50)
+            retryDue()
+        }
+        let waiters = threadExit.withLock { exit in
+            exit.done = true
+            defer { exit.waiters = [] }
+            return exit.waiters
+        }
+        for waiter in waiters { waiter.resume() }
+    }
+
+    private func retryDue() {
+        let now = DispatchTime.now().uptimeNanoseconds
+        let due = retries.mutex.withLock { pending -> [(DeliveryFailure, AckGroup, UInt64)] in
+            let ready = pending.filter { $0.2 <= now }
+            pending.removeAll { $0.2 <= now }
+            return ready
+        }
+        for (failure, group, _) in due {
+            let token = Unmanaged.passRetained(group).toOpaque()
+            if handle.produce(topic: failure.topic, key: failure.key, value: failure.value, token: token) != .queued {
+                Unmanaged<AckGroup>.fromOpaque(token).release()
+                let later = now + 1_000_000_000
+                retries.mutex.withLock { $0.append((failure, group, later)) }
+            }
+        }
+    }
+}
+
+/// Counts the acknowledgements a group of messages still waits for.
+final class AckGroup: Sendable {
+    private let remaining: Mutex<Int>
+    private let onComplete: @Sendable () -> Void
+
+    init(count: Int, onComplete: @escaping @Sendable () -> Void) {
+        remaining = Mutex(count)
+        self.onComplete = onComplete
+    }
+
+    func acknowledgeOne() {
+        let left = remaining.withLock { value -> Int in
+            value -= 1
+            return value
+        }
+        if left == 0 { onComplete() }
+    }
+}
+
+/// Messages the broker refused, due to be produced again at the given uptime.
+final class RetryQueue: Sendable {
+    let mutex = Mutex<[(DeliveryFailure, AckGroup, UInt64)]>([])
+}

@@ -1,0 +1,66 @@
+import ContactSyncCore
+import Foundation
+import Logging
+
+/// `contact-sync check`: validates the configuration and reaches both sides.
+public enum ConnectivityCheck {
+    public static func run(environment: [String: String], flags: [String], print: (String) -> Void) async -> Bool {
+        var logger = Logger(label: "contact-sync.check")
+        logger.logLevel = .critical
+        let configuration: ContactSyncConfiguration
+        do {
+            configuration = try ConfigurationReader.read(environment: environment, flags: flags)
+            print("ok    configuration")
+        } catch {
+            print("FAIL  configuration: \(error)")
+            return false
+        }
+        var allOK = true
+        if ConfigurationReader.keyFileIsShared(environment) {
+            print("warn  BOOKBAG_API_KEY_FILE can be read by group or others (chmod 600)")
+        }
+        do {
+            try RDKafkaVersion.requireSupported()
+            print("ok    librdkafka \(RDKafkaVersion.string)")
+        } catch {
+            print("FAIL  \(error)")
+            return false
+        }
+        let metrics = ServiceMetrics()
+        do {
+            let producer = try RDKafkaProducerHandle(
+                config: KafkaProperties.producer(configuration.kafka),
+                callbacks: RDKafkaCallbacks(logger: logger, onError: { _, _ in }))
+            let wanted = configuration.kafka.topics + [configuration.kafka.resultTopic, configuration.kafka.deadLetterTopic]
+            let counts = try await Task.detached { try producer.partitionCounts(of: wanted, timeoutMs: 10_000) }.value
+            print("ok    Kafka reachable at \(configuration.kafka.brokers)")
+            for topic in wanted {
+                if let count = counts[topic] {
+                    print("ok    topic \(topic): \(count) partition(s)")
+                } else {
+                    print("FAIL  topic \(topic) does not exist")
+                    allOK = false
+                }
+            }
+        } catch {
+            print("FAIL  Kafka at \(configuration.kafka.brokers): \(error)")
+            allOK = false
+        }
+        let http = CurlHTTPClient(settings: HTTPClientSettings(caBundlePath: configuration.bookbag.caBundlePath))
+        let client = BookbagClient(settings: configuration.bookbag, http: http, metrics: metrics)
+        let answer = await client.listAttributes()
+        switch answer.outcome {
+        case .accepted:
+            let count = (try? AttributeCatalog.parseList(answer.body).count).map(String.init) ?? "?"
+            print("ok    Bookbag key and chatbot \(configuration.bookbag.chatbotID) work (\(count) custom attribute(s) defined)")
+        case .configuration(let status, let message):
+            print("FAIL  Bookbag answered HTTP \(status) (\(message)): check the API key, BOOKBAG_CHATBOT_ID and BOOKBAG_BASE_URL")
+            allOK = false
+        case let other:
+            print("FAIL  Bookbag at \(configuration.bookbag.baseURL): \(other)")
+            allOK = false
+        }
+        await http.shutdown()
+        return allOK
+    }
+}

@@ -1,0 +1,42 @@
+import Hummingbird
+import Logging
+import Prometheus
+import ServiceLifecycle
+
+/// The ops endpoint: `/healthz` (liveness), `/readyz` (readiness) and
+/// `/metrics` (Prometheus text). Read-only: nothing here changes state.
+public enum OpsServer {
+    public static func make(
+        host: String, port: Int, health: ServiceHealth, registry: PrometheusCollectorRegistry, logger: Logger,
+        onListening: (@Sendable (Int) async -> Void)? = nil
+    ) -> some Service {
+        let router = Router()
+        router.get("healthz") { _, _ in "ok\n" }
+        router.get("readyz") { _, _ -> Response in
+            let snapshot = health.snapshot
+            var reasons: [String] = []
+            if !snapshot.consumerRunning { reasons.append("consumer not running") }
+            if !snapshot.hasJoinedGroup { reasons.append("not yet a member of the consumer group") }
+            if let error = snapshot.bookbagConfigurationError { reasons.append("Bookbag configuration error: \(error)") }
+            if !snapshot.brokerReachable { reasons.append("Kafka broker unreachable") }
+            let body = reasons.isEmpty ? "ready\n" : "not ready: \(reasons.joined(separator: "; "))\n"
+            return Response(
+                status: reasons.isEmpty ? .ok : .serviceUnavailable,
+                headers: [.contentType: "text/plain; charset=utf-8"],
+                body: .init(byteBuffer: ByteBuffer(string: body)))
+        }
+        router.get("metrics") { _, _ -> Response in
+            var buffer: [UInt8] = []
+            buffer.reserveCapacity(16 * 1024)
+            registry.emit(into: &buffer)
+            return Response(
+                status: .ok, headers: [.contentType: "text/plain; version=0.0.4; charset=utf-8"],
+                body: .init(byteBuffer: ByteBuffer(bytes: buffer)))
+        }
+        return Application(
+            router: router,
+            configuration: .init(address: .hostname(host, port: port), serverName: "contact-sync"),
+            onServerRunning: { channel in await onListening?(channel.localAddress?.port ?? port) },
+            logger: logger)
+    }
+}

@@ -1,0 +1,92 @@
+import ContactSyncCore
+import CoreMetrics
+import Foundation
+import Synchronization
+
+/// Every metric the service exports, by name, in one place. Created once;
+/// labels are fixed sets (topic, partition, status, code, endpoint, class),
+/// never per contact.
+public final class ServiceMetrics: Sendable {
+    private let factory: any MetricsFactory
+    private let counters = Mutex<[String: Counter]>([:])
+    private let gauges = Mutex<[String: Gauge]>([:])
+
+    public let batchSize: Recorder
+    public let usersPerRequest: Recorder
+    public let eventsPerUpsert: Recorder
+    public let bookbagLatency: CoreMetrics.Timer
+    public let eventToResultFromOccurred: CoreMetrics.Timer
+    public let eventToResultFromConsumed: CoreMetrics.Timer
+    public let inFlightLimit: Gauge
+    public let contactMemorySize: Gauge
+
+    public init(factory: any MetricsFactory = MetricsSystem.factory) {
+        self.factory = factory
+        batchSize = Recorder(label: "contact_sync_batch_records", factory: factory)
+        usersPerRequest = Recorder(label: "contact_sync_bookbag_users_per_request", factory: factory)
+        eventsPerUpsert = Recorder(label: "contact_sync_events_folded_per_contact", factory: factory)
+        bookbagLatency = CoreMetrics.Timer(label: "contact_sync_bookbag_request_duration_seconds", factory: factory)
+        eventToResultFromOccurred = CoreMetrics.Timer(label: "contact_sync_event_to_result_seconds", dimensions: [("from", "occurred_at")], factory: factory)
+        eventToResultFromConsumed = CoreMetrics.Timer(label: "contact_sync_event_to_result_seconds", dimensions: [("from", "consumed")], factory: factory)
+        inFlightLimit = Gauge(label: "contact_sync_bookbag_in_flight_limit", factory: factory)
+        contactMemorySize = Gauge(label: "contact_sync_contact_memory_entries", factory: factory)
+        Gauge(label: "contact_sync_librdkafka_info", dimensions: [("version", RDKafkaVersion.string)], factory: factory)
+            .record(1)
+    }
+
+    public func consumed(topic: String) { counter("contact_sync_records_consumed_total", [("topic", topic)]).increment() }
+    public func result(_ status: SyncStatus, count: Int = 1) {
+        counter("contact_sync_results_total", [("status", status.rawValue)]).increment(by: count)
+    }
+    public func deadLetter(code: String) { counter("contact_sync_dead_letters_total", [("code", code)]).increment() }
+    public func bookbagRequest(endpoint: String, status: Int?) {
+        let statusClass = status.map { "\($0 / 100)xx" } ?? "transport_error"
+        counter("contact_sync_bookbag_requests_total", [("endpoint", endpoint), ("class", statusClass)]).increment()
+    }
+    public func retry(reason: String) { counter("contact_sync_bookbag_retries_total", [("reason", reason)]).increment() }
+    public func rateLimited() { counter("contact_sync_bookbag_rate_limited_total", []).increment() }
+    public func lag(_ partition: TopicPartition, _ value: Int64) {
+        gauge("contact_sync_consumer_lag", [("topic", partition.topic), ("partition", String(partition.partition))])
+            .record(Double(value))
+    }
+
+    private func counter(_ label: String, _ dimensions: [(String, String)]) -> Counter {
+        let key = label + dimensions.map { "|\($0.0)=\($0.1)" }.joined()
+        return counters.withLock { cache in
+            if let existing = cache[key] { return existing }
+            let created = Counter(label: label, dimensions: dimensions, factory: factory)
+            cache[key] = created
+            return created
+        }
+    }
+
+    private func gauge(_ label: String, _ dimensions: [(String, String)]) -> Gauge {
+        let key = label + dimensions.map { "|\($0.0)=\($0.1)" }.joined()
+        return gauges.withLock { cache in
+            if let existing = cache[key] { return existing }
+            let created = Gauge(label: label, dimensions: dimensions, factory: factory)
+            cache[key] = created
+            return created
+        }
+    }
+}
+
+/// The consumer's view of the metrics: lag from the high watermark and the
+/// last offset it read per partition.
+final class ConsumerMetrics: Sendable {
+    let metrics: ServiceMetrics
+    private let lastRead = Mutex<[TopicPartition: Int64]>([:])
+
+    init(_ metrics: ServiceMetrics) { self.metrics = metrics }
+
+    func consumed(_ record: KafkaRecord) {
+        metrics.consumed(topic: record.topic)
+        lastRead.withLock { $0[record.topicPartition] = record.offset }
+    }
+
+    func highWatermark(_ partition: TopicPartition, _ high: Int64) {
+        guard high >= 0 else { return }
+        let next = lastRead.withLock { $0[partition] }.map { $0 + 1 } ?? high
+        metrics.lag(partition, max(0, high - next))
+    }
+}

@@ -1,0 +1,76 @@
+import ContactSyncCore
+import Logging
+
+/// The attribute definitions Bookbag has, listed once and extended as new
+/// attributes appear, so every attribute is defined before the first upsert
+/// that carries it.
+actor AttributeRegistry {
+    private var catalog = AttributeCatalog()
+    private var loaded = false
+    private let policy: AttributePolicy
+    private let client: BookbagClient
+    private let logger: Logger
+
+    init(policy: AttributePolicy, client: BookbagClient, logger: Logger) {
+        self.policy = policy
+        self.client = client
+        self.logger = logger
+    }
+
+    enum Failure: Error, Sendable {
+        case transient(String)
+        case configuration(String)
+    }
+
+    /// Lists the definitions (first time, or when forced), then creates the missing ones.
+    func ensureDefined(for updates: [ContactUpdate], forceRefresh: Bool = false) async throws(Failure) {
+        if !loaded || forceRefresh { try await refresh() }
+        let missing = catalog.definitionsToCreate(for: updates, policy: policy)
+        for definition in missing {
+            let answer = await client.createAttribute(definition)
+            switch (answer.status, answer.outcome) {
+            case (.some(200..<300), _):
+                catalog.merge([definition])
+                logger.info("defined custom attribute \(definition.name) (\(definition.type.rawValue))")
+            case (.some(409), _), (.some(400), _):
+                // Already there (created elsewhere meanwhile), or refused: the list says which.
+                try await refresh()
+                if catalog.definitions[definition.name] == nil {
+                    logger.warning(
+                        "Bookbag refused to define attribute \(definition.name): \(ResponseClassifier.message(fromBody: answer.body) ?? "no message")")
+                }
+            case (_, .configuration(let status, let message)):
+                throw .configuration("HTTP \(status): \(message)")
+            case (_, .transient(_, let message)):
+                throw .transient(message)
+            case (_, let outcome):
+                throw .transient("unexpected answer defining \(definition.name): \(outcome)")
+            }
+        }
+    }
+
+    func refresh() async throws(Failure) {
+        let answer = await client.listAttributes()
+        switch answer.outcome {
+        case .accepted:
+            do {
+                catalog = AttributeCatalog(definitions: try AttributeCatalog.parseList(answer.body))
+                loaded = true
+            } catch {
+                throw .transient("unreadable custom attribute list: \(error)")
+            }
+        case .configuration(let status, let message):
+            throw .configuration("HTTP \(status): \(message)")
+        case .transient(_, let message):
+            throw .transient(message)
+        case .rateLimited:
+            throw .transient("rate limited listing custom attributes")
+        case .refused(let status, let message), .undefinedAttribute(let status, let message):
+            throw .transient("HTTP \(status) listing custom attributes: \(message)")
+        }
+    }
+
+    func admit(_ update: ContactUpdate) -> (entry: UpsertEntry, ignoredAttributes: [String]) {
+        catalog.admit(update, policy: policy)
+    }
+}

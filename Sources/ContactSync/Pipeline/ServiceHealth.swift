@@ -1,0 +1,25 @@
+import Synchronization
+
+/// What `/readyz` reports, updated by the parts that know.
+public final class ServiceHealth: Sendable {
+    public struct Snapshot: Sendable, Equatable {
+        public var consumerRunning = false
+        public var hasJoinedGroup = false
+        public var bookbagConfigurationError: String?
+        public var brokerReachable = true
+
+        public var isReady: Bool {
+            consumerRunning && hasJoinedGroup && bookbagConfigurationError == nil && brokerReachable
+        }
+    }
+
+    private let state = Mutex(Snapshot())
+
+    public init() {}
+
+    public var snapshot: Snapshot { state.withLock { $0 } }
+
+    public func update(_ change: (inout Snapshot) -> Void) {
+        state.withLock { change(&$0) }
+    }
+}

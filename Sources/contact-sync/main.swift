@@ -1,0 +1,75 @@
+import ArgumentParser
+import ContactSync
+import Foundation
+import Logging
+import Metrics
+import Prometheus
+import ServiceLifecycle
+
+@main
+struct ContactSyncCommand: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "contact-sync",
+        abstract: "Keeps Bookbag contacts in step with the store's customer events in Kafka.",
+        discussion: "Every setting is an environment variable and the same-named flag (--kafka-brokers for KAFKA_BROKERS):\n\n"
+            + ConfigurationReader.settings.map { "  \($0.name)\n      \($0.help)" }.joined(separator: "\n")
+            + "\n\nOther KAFKA_* variables become librdkafka properties (KAFKA_SECURITY_PROTOCOL -> security.protocol).",
+        subcommands: [Run.self, Check.self],
+        defaultSubcommand: Run.self)
+}
+
+struct Run: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(abstract: "Run the sync service (the default).")
+
+    @Argument(parsing: .allUnrecognized, help: "Settings as --name value flags; see contact-sync --help.")
+    var settings: [String] = []
+
+    func run() async throws {
+        let environment = ProcessInfo.processInfo.environment
+        let bootstrap = LoggingSetup.bootstrap(environment: environment)
+        var logger = Logger(label: "contact-sync")
+        logger.logLevel = bootstrap
+        let configuration: ContactSyncConfiguration
+        do {
+            configuration = try ConfigurationReader.read(environment: environment, flags: settings)
+        } catch {
+            logger.critical("configuration error: \(error)")
+            throw ExitCode(2)
+        }
+        if ConfigurationReader.keyFileIsShared(environment) {
+            logger.warning("BOOKBAG_API_KEY_FILE can be read by group or others; chmod 600 it")
+        }
+        let registry = PrometheusCollectorRegistry()
+        MetricsSystem.bootstrap(PrometheusMetricsFactory(registry: registry))
+
+        let fatal = FatalSignal()
+        let services = try buildContactSyncServices(
+            configuration: configuration, logger: logger, registry: registry,
+            onFatal: { message in fatal.raise(message) })
+        let group = ServiceGroup(
+            configuration: .init(
+                services: services.all.map { .init(service: $0, successTerminationBehavior: .gracefullyShutdownGroup, failureTerminationBehavior: .gracefullyShutdownGroup) }
+                    + [.init(service: fatal, failureTerminationBehavior: .gracefullyShutdownGroup)],
+                gracefulShutdownSignals: [.sigterm, .sigint],
+                logger: logger))
+        try await group.run()
+        await services.http.shutdown()
+        if let message = fatal.message {
+            logger.critical("stopped after a fatal error: \(message)")
+            throw ExitCode(1)
+        }
+    }
+}
+
+struct Check: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        abstract: "Validate the configuration and reach Kafka and Bookbag; one line per check.")
+
+    @Argument(parsing: .allUnrecognized, help: "Settings as --name value flags; see contact-sync --help.")
+    var settings: [String] = []
+
+    func run() async throws {
+        let ok = await ConnectivityCheck.run(environment: ProcessInfo.processInfo.environment, flags: settings) { print($0) }
+        if !ok { throw ExitCode(1) }
+    }
+}
