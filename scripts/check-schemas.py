@@ -116,12 +116,16 @@ def check_records(name, file):
     require_date_time_checking()
     validator = load_validator(name)
     passed = failed = 0
-    with open(file, encoding="utf-8") as lines:
-        for number, line in enumerate(lines, start=1):
-            if not line.strip():
+    with open(file, "rb") as lines:
+        for number, raw in enumerate(lines, start=1):
+            if not raw.strip():
                 continue
             try:
-                instance = json.loads(line)
+                instance = json.loads(raw.decode("utf-8"))
+            except UnicodeDecodeError as e:
+                print(f"FAIL line {number}: not UTF-8 ({e})")
+                failed += 1
+                continue
             except ValueError as e:
                 print(f"FAIL line {number}: not JSON ({e})")
                 failed += 1
