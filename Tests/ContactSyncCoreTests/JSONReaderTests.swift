@@ -118,6 +118,23 @@ struct JSONReaderTests {
         #expect(decodedString(#""\ud800""#) == nil)
     }
 
+    @Test func findsSpecialBytesAtEveryPositionOfALongString() {
+        // The scanner skips eight plain bytes at a time; each special byte must
+        // still be seen wherever it falls, next to ASCII or multi-byte text.
+        for filler in ["a", "é", "😀"] {
+            for offset in 0..<20 {
+                let prefix = String(repeating: filler, count: offset)
+                let suffix = String(repeating: filler, count: 9)
+                #expect(decodedString("\"\(prefix)\\\"\(suffix)\"") == prefix + "\"" + suffix)
+                #expect(decodedString("\"\(prefix)\\n\(suffix)\"") == prefix + "\n" + suffix)
+                #expect(decodedString("\"\(prefix)\u{1F}\(suffix)\"") == nil)
+                #expect(decodedString("\"\(prefix)\u{0}\(suffix)\"") == nil)
+                #expect(decodedString("\"\(prefix)\u{7F}\(suffix)\"") == prefix + "\u{7F}" + suffix)
+                #expect(decodedString("\"\(prefix)\"\(suffix)\"") == prefix)
+            }
+        }
+    }
+
     @Test func comparesKeysWithAndWithoutEscapes() {
         let bytes = Array(#""type" "\u0074ype" "typ" "types""#.utf8)
         bytes.withUnsafeBytes { buffer in

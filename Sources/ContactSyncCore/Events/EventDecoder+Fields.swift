@@ -29,11 +29,24 @@ struct EventFieldReader {
 
     func eventID() throws(RejectReason) -> String {
         let (reader, token) = try requiredString(.eventID)
+        if !token.hasEscapes {
+            let raw = reader.rawBytes(of: token)
+            try Self.checkEventIDLength(Self.scalarCount(raw))
+            return String(decoding: raw, as: UTF8.self)
+        }
         let utf8 = reader.decodedBytes(of: token)
-        // Characters as JSON Schema counts them: Unicode scalars.
-        let characters = utf8.reduce(0) { count, byte in byte & 0xC0 == 0x80 ? count : count &+ 1 }
-        guard characters >= 1 && characters <= 128 else { throw .invalidEventID(characters: characters) }
+        try Self.checkEventIDLength(Self.scalarCount(utf8))
         return String(decoding: utf8, as: UTF8.self)
+    }
+
+    private static func checkEventIDLength(_ characters: Int) throws(RejectReason) {
+        guard characters >= 1 && characters <= 128 else { throw .invalidEventID(characters: characters) }
+    }
+
+    /// Characters as JSON Schema counts them (Unicode scalars) in valid UTF-8:
+    /// every byte that is not a continuation byte starts one.
+    private static func scalarCount(_ utf8: some Sequence<UInt8>) -> Int {
+        utf8.reduce(0) { count, byte in byte & 0xC0 == 0x80 ? count : count &+ 1 }
     }
 
     func externalID() throws(RejectReason) -> String {
@@ -141,7 +154,8 @@ struct EventFieldReader {
     }
 
     /// The string at the cursor, at most `maxStringBytes` once unescaped; leaves the cursor after it.
-    private func limitedString(_ reader: inout JSONByteReader, describedAs what: String) throws(RejectReason)
+    private func limitedString(_ reader: inout JSONByteReader, describedAs what: @autoclosure () -> String)
+        throws(RejectReason)
         -> String
     {
         let token = try checked { () throws(JSONReadError) in try reader.scanString() }
@@ -149,7 +163,7 @@ struct EventFieldReader {
         // Unescaping only shrinks a string, so a short raw form is within the limit.
         if token.rawByteCount <= limit { return reader.string(of: token) }
         let utf8 = reader.decodedBytes(of: token)
-        guard utf8.count <= limit else { throw .stringTooLong(what, bytes: utf8.count, limit: limit) }
+        guard utf8.count <= limit else { throw .stringTooLong(what(), bytes: utf8.count, limit: limit) }
         return String(decoding: utf8, as: UTF8.self)
     }
 
@@ -177,7 +191,7 @@ struct EventFieldReader {
 
     /// Why an external_id fails the pattern, without echoing unusual bytes.
     private static func externalIDProblem(_ utf8: [UInt8]) -> String {
-        let characters = utf8.reduce(0) { count, byte in byte & 0xC0 == 0x80 ? count : count &+ 1 }
+        let characters = scalarCount(utf8)
         if characters == 0 { return "an empty string" }
         if characters > ExternalID.maxLength { return "\(characters) characters" }
         var position = 0

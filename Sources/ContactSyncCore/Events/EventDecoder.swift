@@ -91,7 +91,7 @@ public enum EventDecoder {
 }
 
 /// The top-level fields the decoder knows (contracts section 1).
-enum EventField: Int, CaseIterable {
+enum EventField: Int {
     case type, eventID, occurredAt, externalID, email, name, phone, customAttributes
 
     var jsonName: StaticString {
@@ -111,18 +111,35 @@ enum EventField: Int, CaseIterable {
 
     /// The field a key names, or nil for an unknown key.
     init?(key: JSONStringToken, in reader: JSONByteReader) {
-        // Plain keys of other lengths cannot match; skip comparing them.
-        if !key.hasEscapes {
-            switch key.rawByteCount {
-            case 4, 5, 8, 11, 17: break
-            default: return nil
-            }
-        }
-        for field in EventField.allCases where reader.token(key, equals: field.jsonName) {
+        if key.hasEscapes {
+            let decoded = reader.decodedBytes(of: key)
+            guard let field = decoded.withUnsafeBytes({ EventField(name: $0) }) else { return nil }
             self = field
-            return
+        } else {
+            guard let field = EventField(name: reader.rawBytes(of: key)) else { return nil }
+            self = field
         }
-        return nil
+    }
+
+    /// The field whose JSON name is exactly `name`; by length first, as keys
+    /// of other lengths (most unknown ones) need no comparison at all.
+    init?(name: UnsafeRawBufferPointer) {
+        let candidates: (EventField, EventField?)
+        switch name.count {
+        case 4: candidates = (.type, .name)
+        case 5: candidates = (.email, .phone)
+        case 8: candidates = (.eventID, nil)
+        case 11: candidates = (.occurredAt, .externalID)
+        case 17: candidates = (.customAttributes, nil)
+        default: return nil
+        }
+        if JSONByteReader.bytes(name, equal: candidates.0.jsonName) {
+            self = candidates.0
+        } else if let second = candidates.1, JSONByteReader.bytes(name, equal: second.jsonName) {
+            self = second
+        } else {
+            return nil
+        }
     }
 }
 

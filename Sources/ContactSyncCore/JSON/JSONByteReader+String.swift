@@ -9,6 +9,13 @@ extension JSONByteReader {
         let start = position
         var hasEscapes = false
         while position < bytes.count {
+            // Eight plain bytes at a time (no quote, backslash or control character).
+            while bytes.count &- position >= 8,
+                !Self.mayNeedAttention(bytes.loadUnaligned(fromByteOffset: position, as: UInt64.self))
+            {
+                position &+= 8
+            }
+            guard position < bytes.count else { break }
             let byte = bytes[position]
             if byte == JSONByte.quote {
                 let token = JSONStringToken(start: start, end: position, hasEscapes: hasEscapes)
@@ -25,6 +32,20 @@ extension JSONByteReader {
             }
         }
         throw .malformed("unterminated string", at: start &- 1)
+    }
+
+    /// Whether any of eight bytes is a quote, a backslash or below 0x20 (exact
+    /// as a yes/no answer; the classic "has zero byte" bit tricks).
+    @inline(__always)
+    private static func mayNeedAttention(_ word: UInt64) -> Bool {
+        let ones: UInt64 = 0x0101_0101_0101_0101
+        let highs: UInt64 = 0x8080_8080_8080_8080
+        let quotes = word ^ (ones &* UInt64(JSONByte.quote))
+        let backslashes = word ^ (ones &* UInt64(JSONByte.backslash))
+        let hasQuote = (quotes &- ones) & ~quotes
+        let hasBackslash = (backslashes &- ones) & ~backslashes
+        let hasControl = (word &- ones &* 0x20) & ~word
+        return (hasQuote | hasBackslash | hasControl) & highs != 0
     }
 
     /// Consumes one escape sequence at the cursor (at its backslash).
@@ -131,12 +152,23 @@ extension JSONByteReader {
 
     /// Whether a token stands for exactly the ASCII string `name`.
     func token(_ token: JSONStringToken, equals name: StaticString) -> Bool {
-        let expected = UnsafeRawBufferPointer(start: name.utf8Start, count: name.utf8CodeUnitCount)
         if token.hasEscapes {
-            return decodedBytes(of: token).elementsEqual(expected)
+            return decodedBytes(of: token).withUnsafeBytes { Self.bytes($0, equal: name) }
         }
-        guard token.rawByteCount == expected.count else { return false }
-        return rawBytes(of: token).elementsEqual(expected)
+        return Self.bytes(rawBytes(of: token), equal: name)
+    }
+
+    /// Whether `bytes` are exactly the UTF-8 of `name`.
+    static func bytes(_ bytes: UnsafeRawBufferPointer, equal name: StaticString) -> Bool {
+        let count = name.utf8CodeUnitCount
+        guard bytes.count == count else { return false }
+        let expected = name.utf8Start
+        var index = 0
+        while index < count {
+            guard bytes[index] == expected[index] else { return false }
+            index &+= 1
+        }
+        return true
     }
 
     private static func hexQuad(in raw: UnsafeRawBufferPointer, at offset: Int) -> UInt32? {
