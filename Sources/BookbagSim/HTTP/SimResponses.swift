@@ -1,0 +1,71 @@
+import Hummingbird
+
+/// JSON responses in Bookbag's shapes: `{ "message", "data" }` and `{ "message" }`.
+enum SimResponses {
+    static func json(_ status: Int, _ body: String, headers: HTTPFields = [:]) -> Response {
+        var headers = headers
+        headers[.contentType] = "application/json"
+        return Response(
+            status: HTTPResponse.Status(code: status), headers: headers,
+            body: ResponseBody(byteBuffer: ByteBuffer(string: body)))
+    }
+
+    static func message(_ status: Int, _ message: String, headers: HTTPFields = [:]) -> Response {
+        var writer = SimJSONWriter(capacity: message.utf8.count + 16)
+        writer.beginObject()
+        writer.key("message")
+        writer.string(message)
+        writer.endObject()
+        return json(status, writer.output, headers: headers)
+    }
+
+    /// `{"message": message, "data": <written by the closure>}`
+    static func data(_ status: Int, message: String, capacity: Int = 256, _ writeData: (inout SimJSONWriter) -> Void)
+        -> Response
+    {
+        var writer = SimJSONWriter(capacity: capacity)
+        writer.beginObject()
+        writer.key("message")
+        writer.string(message)
+        writer.key("data")
+        writeData(&writer)
+        writer.endObject()
+        return json(status, writer.output)
+    }
+
+    static let notFound = message(404, "Resource not found")
+    static let unauthorized = message(401, "Unauthorized")
+    static let forbidden = message(403, "Forbidden")
+    static let invalidRequestData = message(400, "Invalid request data")
+
+    /// The body a `fail_status` fault answers with.
+    static func simulatedFailure(status: Int) -> Response {
+        let text =
+            switch status {
+            case 500: "Internal server error"
+            case 502: "Bad gateway"
+            case 503: "Service unavailable"
+            case 504: "Gateway timeout"
+            case 429: "Too many requests"
+            default: "Simulated failure"
+            }
+        return message(status, text)
+    }
+
+    static func tooManyRequests(retryAfterSeconds: Int) -> Response {
+        message(429, "Too many requests", headers: [.retryAfter: String(retryAfterSeconds)])
+    }
+}
+
+extension Request {
+    /// Collects the body, or nil when it is larger than `limit`.
+    mutating func collectBody(limit: Int) async -> ByteBuffer? {
+        try? await collectBody(upTo: limit)
+    }
+
+    /// The body parsed as JSON, nil if it is not JSON (or too large).
+    mutating func jsonBody(limit: Int) async -> SimJSONValue? {
+        guard let buffer = await collectBody(limit: limit) else { return nil }
+        return buffer.withUnsafeReadableBytes { try? SimJSONParser.parse($0) }
+    }
+}

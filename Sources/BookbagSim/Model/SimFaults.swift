@@ -1,0 +1,114 @@
+/// Switchable misbehaviour. All faults combine; a value of nil or 0 switches one off.
+/// Windows (`failForMilliseconds`, `dropForMilliseconds`) start when the faults are set.
+public struct SimFaults: Sendable, Equatable {
+    /// Added to every API call before it is answered (a non-blocking sleep).
+    public var latencyMilliseconds: Int
+    /// Every API call is answered with this status (e.g. 503) while the window lasts.
+    public var failStatus: Int?
+    /// Length of the `failStatus` window; nil = until the faults change.
+    public var failForMilliseconds: Int?
+    /// Token bucket per API key: sustained rate, with a burst of one second's worth.
+    public var rateLimitPerSecond: Double?
+    /// The `Retry-After` a 429 announces.
+    public var retryAfterSeconds: Int
+    /// For this long every API call's connection is closed without any response.
+    public var dropForMilliseconds: Int?
+    /// Every n-th API call (counted from when the faults are set) is answered 503.
+    public var failEveryNth: Int?
+    /// Upsert entries with these external ids are refused inside a 200
+    /// (`"errors": [{"external_id", "message"}]`) and not stored; the rest are stored.
+    public var entryErrorIDs: Set<String>
+
+    public init(
+        latencyMilliseconds: Int = 0, failStatus: Int? = nil, failForMilliseconds: Int? = nil,
+        rateLimitPerSecond: Double? = nil, retryAfterSeconds: Int = 1, dropForMilliseconds: Int? = nil,
+        failEveryNth: Int? = nil, entryErrorIDs: Set<String> = []
+    ) {
+        self.latencyMilliseconds = latencyMilliseconds
+        self.failStatus = failStatus
+        self.failForMilliseconds = failForMilliseconds
+        self.rateLimitPerSecond = rateLimitPerSecond
+        self.retryAfterSeconds = retryAfterSeconds
+        self.dropForMilliseconds = dropForMilliseconds
+        self.failEveryNth = failEveryNth
+        self.entryErrorIDs = entryErrorIDs
+    }
+
+    public static let none = SimFaults()
+}
+
+extension SimFaults {
+    struct DecodingError: Error, Equatable {
+        var message: String
+    }
+
+    /// Reads the body of `POST /_sim/faults`. The body replaces the whole fault set:
+    /// `{}` switches everything off.
+    init(json: SimJSONValue) throws(DecodingError) {
+        guard let fields = json.objectValue else { throw DecodingError(message: "faults must be a JSON object") }
+        let known: Set<String> = [
+            "latency_ms", "fail_status", "fail_for_ms", "rate_limit_per_second", "retry_after_seconds",
+            "drop_for_ms", "fail_every_nth", "entry_error_ids",
+        ]
+        if let unknown = fields.keys.sorted().first(where: { !known.contains($0) }) {
+            throw DecodingError(message: "unknown fault \(unknown)")
+        }
+        func integer(_ key: String, range: ClosedRange<Int>) throws(DecodingError) -> Int? {
+            switch fields[key] {
+            case nil, .null?: return nil
+            case .number(let value)?:
+                guard value == value.rounded(), let integer = Int(exactly: value), range.contains(integer) else {
+                    throw DecodingError(message: "\(key) must be an integer in \(range)")
+                }
+                return integer
+            default: throw DecodingError(message: "\(key) must be an integer in \(range)")
+            }
+        }
+        self.init()
+        latencyMilliseconds = try integer("latency_ms", range: 0...600_000) ?? 0
+        failStatus = try integer("fail_status", range: 100...599)
+        failForMilliseconds = try integer("fail_for_ms", range: 0...86_400_000)
+        retryAfterSeconds = try integer("retry_after_seconds", range: 0...86_400) ?? 1
+        dropForMilliseconds = try integer("drop_for_ms", range: 0...86_400_000)
+        failEveryNth = try integer("fail_every_nth", range: 0...1_000_000_000)
+        switch fields["rate_limit_per_second"] {
+        case nil, .null?: rateLimitPerSecond = nil
+        case .number(let rate)? where rate >= 0: rateLimitPerSecond = rate
+        default: throw DecodingError(message: "rate_limit_per_second must be a number >= 0")
+        }
+        switch fields["entry_error_ids"] {
+        case nil, .null?: entryErrorIDs = []
+        case .array(let ids)?:
+            var collected: Set<String> = []
+            for id in ids {
+                guard let text = id.stringValue else { throw DecodingError(message: "entry_error_ids must hold strings") }
+                collected.insert(text)
+            }
+            entryErrorIDs = collected
+        default: throw DecodingError(message: "entry_error_ids must be an array of strings")
+        }
+    }
+
+    func write(to writer: inout SimJSONWriter) {
+        writer.beginObject()
+        writer.key("latency_ms")
+        writer.int(latencyMilliseconds)
+        writer.key("fail_status")
+        if let failStatus { writer.int(failStatus) } else { writer.null() }
+        writer.key("fail_for_ms")
+        if let failForMilliseconds { writer.int(failForMilliseconds) } else { writer.null() }
+        writer.key("rate_limit_per_second")
+        if let rateLimitPerSecond { writer.number(rateLimitPerSecond) } else { writer.null() }
+        writer.key("retry_after_seconds")
+        writer.int(retryAfterSeconds)
+        writer.key("drop_for_ms")
+        if let dropForMilliseconds { writer.int(dropForMilliseconds) } else { writer.null() }
+        writer.key("fail_every_nth")
+        if let failEveryNth { writer.int(failEveryNth) } else { writer.null() }
+        writer.key("entry_error_ids")
+        writer.beginArray()
+        for id in entryErrorIDs.sorted() { writer.string(id) }
+        writer.endArray()
+        writer.endObject()
+    }
+}

@@ -1,0 +1,127 @@
+import BookbagSim
+import Foundation
+import Testing
+
+@Suite("Faults")
+struct FaultTests {
+    private let oneUser = #"{"users":[{"external_id":"a"}]}"#
+
+    @Test func rateLimitAnswers429WithRetryAfterAndCountsEarlyRequests() async throws {
+        try await withSim(faults: SimFaults(rateLimitPerSecond: 2, retryAfterSeconds: 7)) { client in
+            var statuses: [Int] = []
+            var retryAfter: String?
+            for _ in 0..<3 {
+                let response = try await client.upsert(oneUser)
+                statuses.append(response.status)
+                if response.status == 429 { retryAfter = response.header("Retry-After") }
+            }
+            #expect(statuses == [200, 200, 429])
+            #expect(retryAfter == "7")
+
+            // Arrives well before the announced 7 s.
+            let early = try await client.upsert(oneUser)
+            #expect(early.status == 429)
+
+            let stats = try await client.stats()
+            #expect(stats.int("rate_limited") == 2)
+            #expect(stats.int("early_requests") == 1)
+            #expect(stats["by_route_status"]?.objectValue?["POST contacts 429"] == .number(2))
+        }
+    }
+
+    @Test func rateLimitRefillsOverTime() async throws {
+        try await withSim(faults: SimFaults(rateLimitPerSecond: 20, retryAfterSeconds: 1)) { client in
+            var limited = 0
+            for _ in 0..<25 where try await client.upsert(oneUser).status == 429 { limited += 1 }
+            #expect(limited > 0)
+            try await Task.sleep(for: .milliseconds(300))
+            #expect(try await client.upsert(oneUser).status == 200)
+        }
+    }
+
+    @Test func failStatusWindowEnds() async throws {
+        try await withSim { client in
+            client.sim.state.setFaults(SimFaults(failStatus: 503, failForMilliseconds: 400))
+            let failed = try await client.upsert(oneUser)
+            #expect(failed.status == 503)
+            #expect(failed.message == "Service unavailable")
+            #expect(client.sim.state.contact("a") == nil)
+            try await Task.sleep(for: .milliseconds(600))
+            #expect(try await client.upsert(oneUser).status == 200)
+            let stats = try await client.stats()
+            #expect(stats.int("faulted") == 1)
+        }
+    }
+
+    @Test func faultsCanBeSetOverHTTP() async throws {
+        try await withSim { client in
+            let set = try await client.send("POST", "/_sim/faults", body: #"{"fail_status":500}"#, key: .none)
+            #expect(set.status == 200)
+            #expect(set.json?.objectValue?["fail_status"] == .number(500))
+            #expect(try await client.upsert(oneUser).status == 500)
+            #expect(try await client.upsert(oneUser).status == 500)
+            _ = try await client.send("POST", "/_sim/faults", body: "{}", key: .none)
+            #expect(try await client.upsert(oneUser).status == 200)
+
+            let invalid = try await client.send("POST", "/_sim/faults", body: #"{"fail_status":"x"}"#, key: .none)
+            #expect(invalid.status == 400)
+        }
+    }
+
+    @Test func failEveryNth() async throws {
+        try await withSim(faults: SimFaults(failEveryNth: 3)) { client in
+            var statuses: [Int] = []
+            for _ in 0..<6 { statuses.append(try await client.upsert(oneUser).status) }
+            #expect(statuses == [200, 200, 503, 200, 200, 503])
+        }
+    }
+
+    @Test func dropClosesTheConnectionWithoutAResponse() async throws {
+        try await withSim { client in
+            client.sim.state.setFaults(SimFaults(dropForMilliseconds: 400))
+            await #expect(throws: (any Error).self) {
+                _ = try await client.upsert(oneUser)
+            }
+            #expect(client.sim.state.contact("a") == nil)
+            try await Task.sleep(for: .milliseconds(600))
+            #expect(try await client.upsert(oneUser).status == 200)
+            let stats = try await client.stats()
+            #expect(stats.int("dropped") == 1)
+            #expect(stats["by_route_status"]?.objectValue?["POST contacts dropped"] == .number(1))
+        }
+    }
+
+    @Test func latencyDelaysAndShowsInFlight() async throws {
+        try await withSim(faults: SimFaults(latencyMilliseconds: 300)) { client in
+            let started = ContinuousClock.now
+            try await withThrowingTaskGroup(of: Int.self) { group in
+                for index in 0..<4 {
+                    group.addTask {
+                        try await client.upsert(#"{"users":[{"external_id":"c\#(index)"}]}"#).status
+                    }
+                }
+                for try await status in group { #expect(status == 200) }
+            }
+            let elapsed = started.duration(to: .now)
+            #expect(elapsed >= .milliseconds(300))
+            #expect(elapsed < .milliseconds(1100), "latency must not block other requests")
+            let stats = try await client.stats()
+            #expect((stats.int("max_in_flight") ?? 0) >= 2)
+            #expect(stats.int("in_flight") == 0)
+        }
+    }
+
+    @Test func resetClearsContactsStatsAndFaults() async throws {
+        try await withSim(seededAttributes: [SimAttributeDefinition(name: "plan")]) { client in
+            _ = try await client.send("POST", "/api/v1/chatbots/123/custom-attributes", body: #"{"name":"extra"}"#)
+            _ = try await client.upsert(oneUser)
+            client.sim.state.setFaults(SimFaults(failStatus: 503))
+            let reset = try await client.send("POST", "/_sim/reset", key: .none)
+            #expect(reset.status == 200)
+            #expect(client.sim.state.allContacts().isEmpty)
+            #expect(client.sim.state.attributes().map(\.name) == ["plan"])
+            #expect(client.sim.state.stats().requests == 0)
+            #expect(try await client.upsert(oneUser).status == 200)
+        }
+    }
+}
