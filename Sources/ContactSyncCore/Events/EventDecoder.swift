@@ -44,41 +44,53 @@ public enum EventDecoder {
         in bytes: UnsafeRawBufferPointer, maxDepth: Int, into offsets: inout EventFieldOffsets
     ) throws(RejectReason) {
         var reader = JSONByteReader(bytes: bytes)
-        do {
-            guard reader.peekAfterWhitespace() == JSONByte.openBrace else {
-                // Tell a well-formed non-object from garbage.
-                let kind = JSONByteReader.kindName(startingWith: reader.current)
-                try reader.skipValue(enclosingDepth: 0, maxDepth: maxDepth)
-                try requireEnd(of: &reader)
-                throw RejectReason.notAnObject(got: kind)
-            }
-            guard maxDepth >= 1 else { throw JSONReadError.tooDeep(limit: maxDepth, at: reader.position) }
-            reader.position &+= 1
-            if reader.peekAfterWhitespace() == JSONByte.closeBrace {
-                reader.position &+= 1
-            } else {
-                while true {
-                    let key = try reader.readKey()
-                    let field = EventField(key: key, in: reader)
-                    reader.skipWhitespace()
-                    let valueStart = reader.position
-                    try reader.skipValue(enclosingDepth: 1, maxDepth: maxDepth)
-                    if let field { offsets[field] = valueStart }
-                    let next = reader.peekAfterWhitespace()
-                    reader.position &+= 1
-                    if next == JSONByte.comma { continue }
-                    if next == JSONByte.closeBrace { break }
-                    throw JSONReadError.malformed(
-                        next == nil ? "unterminated object" : "expected ',' or '}'", at: reader.position &- 1)
-                }
-            }
-            try requireEnd(of: &reader)
-        } catch let error as JSONReadError {
-            throw .json(error)
-        } catch let reason as RejectReason {
-            throw reason
+        let nonObjectKind: String?
+        do throws(JSONReadError) {
+            nonObjectKind = try scanTopLevel(&reader, maxDepth: maxDepth, into: &offsets)
         } catch {
-            throw RejectReason(code: "malformed_json", message: "malformed JSON")  // unreachable
+            throw .json(error)
+        }
+        if let nonObjectKind { throw .notAnObject(got: nonObjectKind) }
+    }
+
+    /// Reads the whole value; returns nil for an object, or the kind of a
+    /// well-formed value that is not one.
+    private static func scanTopLevel(
+        _ reader: inout JSONByteReader, maxDepth: Int, into offsets: inout EventFieldOffsets
+    ) throws(JSONReadError) -> String? {
+        guard reader.peekAfterWhitespace() == JSONByte.openBrace else {
+            // Tell a well-formed non-object from garbage.
+            let kind = JSONByteReader.kindName(startingWith: reader.current)
+            try reader.skipValue(enclosingDepth: 0, maxDepth: maxDepth)
+            try requireEnd(of: &reader)
+            return kind
+        }
+        guard maxDepth >= 1 else { throw .tooDeep(limit: maxDepth, at: reader.position) }
+        reader.position &+= 1
+        if reader.peekAfterWhitespace() == JSONByte.closeBrace {
+            reader.position &+= 1
+            try requireEnd(of: &reader)
+            return nil
+        }
+        while true {
+            let key = try reader.readKey()
+            let field = EventField(key: key, in: reader)
+            reader.skipWhitespace()
+            let valueStart = reader.position
+            try reader.skipValue(enclosingDepth: 1, maxDepth: maxDepth)
+            if let field { offsets[field] = valueStart }
+            switch reader.peekAfterWhitespace() {
+            case JSONByte.comma:
+                reader.position &+= 1
+            case JSONByte.closeBrace:
+                reader.position &+= 1
+                try requireEnd(of: &reader)
+                return nil
+            case nil:
+                throw .malformed("unterminated object", at: reader.position)
+            default:
+                throw .malformed("expected ',' or '}'", at: reader.position)
+            }
         }
     }
 
