@@ -1,0 +1,89 @@
+import ContactSyncCore
+import Foundation
+import Logging
+
+/// A plain producer for tools and tests (store-traffic, the demo, the suite):
+/// sends records and creates topics. The service itself uses `ResultPublisher`.
+public final class KafkaTrafficProducer: Sendable {
+    private let handle: RDKafkaProducerHandle
+
+    public init(brokers: String, properties: [String: String] = [:], logger: Logger = Logger(label: "kafka-tools")) throws {
+        try RDKafkaVersion.requireSupported()
+        var all = ["bootstrap.servers": brokers, "linger.ms": "20", "enable.idempotence": "true", "acks": "all",
+                   "queue.buffering.max.messages": "500000"]
+        all.merge(properties, uniquingKeysWith: { _, new in new })
+        handle = try RDKafkaProducerHandle(
+            config: RDKafkaConfig(all),
+            callbacks: RDKafkaCallbacks(logger: logger, onError: { message, _ in logger.debug("\(message)") }))
+    }
+
+    /// Queues a record, waiting while librdkafka's queue is full.
+    public func send(topic: String, key: [UInt8]?, value: [UInt8]) {
+        while true {
+            switch handle.produce(topic: topic, key: key, value: value, token: nil) {
+            case .queued: return
+            case .queueFull: handle.poll(timeoutMs: 10)
+            case .failed(let reason):
+                Logger(label: "kafka-tools").error("produce failed: \(reason)")
+                return
+            }
+        }
+    }
+
+    /// Blocks until everything is delivered or the timeout passes; returns what is left.
+    public func flush(timeoutMs: Int32 = 30_000) -> Int { handle.flush(timeoutMs: timeoutMs) }
+
+    public func createTopics(_ names: [String], partitions: Int32) throws {
+        try handle.createTopics(names, partitions: partitions, timeoutMs: 15_000)
+    }
+
+    public func partitionCounts(of topics: [String]) throws -> [String: Int] {
+        try handle.partitionCounts(of: topics, timeoutMs: 10_000)
+    }
+}
+
+/// Reads topics from the beginning with a throwaway group (for tools and tests).
+public final class KafkaTopicReader: Sendable {
+    private let handle: RDKafkaConsumerHandle
+
+    public init(brokers: String, topics: [String], logger: Logger = Logger(label: "kafka-tools")) throws {
+        try RDKafkaVersion.requireSupported()
+        handle = try RDKafkaConsumerHandle(
+            config: RDKafkaConfig([
+                "bootstrap.servers": brokers, "group.id": "reader-\(UUID().uuidString)",
+                "auto.offset.reset": "earliest", "enable.auto.commit": "false",
+                "session.timeout.ms": "6000", "heartbeat.interval.ms": "1000",
+            ]),
+            callbacks: RDKafkaCallbacks(
+                logger: logger, onRebalance: { _ in [] }, onError: { message, _ in logger.debug("\(message)") }))
+        try handle.subscribe(topics)
+    }
+
+    /// Polls until `stop` says enough or `timeout` passes (blocking: call it off the cooperative pool).
+    public func read(timeout: Duration, until stop: ([KafkaRecord]) -> Bool) -> [KafkaRecord] {
+        var records: [KafkaRecord] = []
+        let deadline = ContinuousClock.now + timeout
+        while ContinuousClock.now < deadline {
+            if case .record(let record) = handle.poll(timeoutMs: 100) {
+                records.append(record)
+                if stop(records) { break }
+            } else if stop(records) {
+                break
+            }
+        }
+        return records
+    }
+
+    public func close() { handle.close() }
+}
+
+/// Committed offsets of a consumer group (for tests and ops tooling).
+public enum KafkaGroupOffsets {
+    public static func committed(brokers: String, group: String, partitions: [TopicPartition]) throws -> [TopicPartition: Int64] {
+        let handle = try RDKafkaConsumerHandle(
+            config: RDKafkaConfig(["bootstrap.servers": brokers, "group.id": group, "enable.auto.commit": "false"]),
+            callbacks: RDKafkaCallbacks(logger: Logger(label: "kafka-tools"), onError: { _, _ in }))
+        defer { handle.close() }
+        return try handle.committed(partitions, timeoutMs: 10_000)
+    }
+}

@@ -1,0 +1,159 @@
+import BookbagSim
+import ContactSync
+import ContactSyncCore
+import Foundation
+import Logging
+import Prometheus
+import ServiceLifecycle
+import Testing
+
+/// The Tansu broker the suite talks to over a real socket. `scripts/test.sh`
+/// starts one and exports CONTACT_SYNC_TEST_BROKERS; without it the suite
+/// starts its own from .deps/tansu (installed by scripts/setup.sh).
+enum TestBroker {
+    static let address: String = {
+        if let given = ProcessInfo.processInfo.environment["CONTACT_SYNC_TEST_BROKERS"], !given.isEmpty { return given }
+        let root = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent()
+        let binary = root.appendingPathComponent(".deps/tansu/tansu").path
+        precondition(FileManager.default.isExecutableFile(atPath: binary), "no broker: run scripts/setup.sh, or set CONTACT_SYNC_TEST_BROKERS")
+        let port = 29_000 + Int(getpid() % 1000)
+        let process = Process()
+        process.executableURL = URL(fileURLWithPath: binary)
+        process.arguments = ["broker", "--listener-url", "tcp://127.0.0.1:\(port)", "--advertised-listener-url", "tcp://127.0.0.1:\(port)"]
+        process.standardOutput = FileHandle.nullDevice
+        process.standardError = FileHandle.nullDevice
+        try! process.run()
+        atexit { kill(TestBroker.childPID, SIGTERM) }
+        childPID = process.processIdentifier
+        Thread.sleep(forTimeInterval: 1.5)
+        return "127.0.0.1:\(port)"
+    }()
+    nonisolated(unsafe) static var childPID: Int32 = 0
+}
+
+/// Topics and a group used by one test only, so tests never see each other's records.
+struct TestTopics {
+    let prefix: String
+    var profile: String { "\(prefix).profile-changed" }
+    var login: String { "\(prefix).login" }
+    var results: String { "\(prefix).results" }
+    var deadLetters: String { "\(prefix).dead-letter" }
+    var group: String { "\(prefix).group" }
+    var all: [String] { [profile, login, results, deadLetters] }
+
+    init(_ name: String) {
+        prefix = "t\(UInt32.random(in: 0...UInt32.max)).\(name)"
+    }
+
+    func create(partitions: Int32 = 3) throws {
+        let producer = try KafkaTrafficProducer(brokers: TestBroker.address)
+        try producer.createTopics(all, partitions: partitions)
+    }
+}
+
+let testKey = "oc_integration_key_7f3a9c2e5b8d1f4a"
+
+/// contact-sync running in-process against the broker and a bookbag-sim.
+final class RunningService: Sendable {
+    let group: ServiceGroup
+    let task: Task<Void, any Error>
+    let services: ContactSyncServices
+    let registry: PrometheusCollectorRegistry
+
+    init(topics: TestTopics, sim: RunningBookbagSim, tweak: (inout ContactSyncConfiguration) -> Void = { _ in }) throws {
+        var configuration = ContactSyncConfiguration()
+        configuration.kafka.brokers = TestBroker.address
+        configuration.kafka.groupID = topics.group
+        configuration.kafka.topics = [topics.profile, topics.login]
+        configuration.kafka.resultTopic = topics.results
+        configuration.kafka.deadLetterTopic = topics.deadLetters
+        configuration.kafka.passthrough = ["session.timeout.ms": "6000"]
+        configuration.bookbag.baseURL = sim.baseURL
+        configuration.bookbag.chatbotID = sim.configuration.chatbotID
+        configuration.bookbag.apiKey = APIKey(testKey)
+        configuration.bookbag.retry.baseDelay = .milliseconds(50)
+        configuration.bookbag.retry.maxDelay = .milliseconds(500)
+        configuration.httpHost = "127.0.0.1"
+        configuration.httpPort = 0
+        configuration.shutdownTimeout = .seconds(10)
+        tweak(&configuration)
+        var logger = Logger(label: "contact-sync.test")
+        logger.logLevel = .warning
+        let registry = PrometheusCollectorRegistry()
+        self.registry = registry
+        let services = try buildContactSyncServices(
+            configuration: configuration, logger: logger, registry: registry,
+            metricsFactory: PrometheusMetricsFactory(registry: registry), onFatal: { message in Issue.record("fatal: \(message)") })
+        self.services = services
+        let group = ServiceGroup(services: services.all, logger: logger)
+        self.group = group
+        task = Task { try await group.run() }
+    }
+
+    /// Graceful shutdown, as on SIGTERM.
+    func stop() async throws {
+        await group.triggerGracefulShutdown()
+        try await task.value
+        await services.http.shutdown()
+    }
+}
+
+func startSim() async throws -> RunningBookbagSim {
+    var logger = Logger(label: "bookbag-sim.test")
+    logger.logLevel = .warning
+    return try await BookbagSimServer.start(configuration: BookbagSimConfiguration(apiKey: testKey), logger: logger)
+}
+
+/// A parsed result record (contracts section 3).
+struct ResultView {
+    var json: [String: Any]
+    var externalID: String? { json["external_id"] as? String }
+    var status: String { json["status"] as? String ?? "" }
+    var eventIDs: [String] { json["event_ids"] as? [String] ?? [] }
+    var errorCode: String? { (json["error"] as? [String: Any])?["code"] as? String }
+    var sources: [(String, Int, Int)] {
+        (json["sources"] as? [[String: Any]] ?? []).map {
+            ($0["topic"] as? String ?? "", $0["partition"] as? Int ?? -1, $0["offset"] as? Int ?? -1)
+        }
+    }
+}
+
+func parseJSON(_ bytes: [UInt8]) -> [String: Any] {
+    (try? JSONSerialization.jsonObject(with: Data(bytes))) as? [String: Any] ?? [:]
+}
+
+/// Reads a topic from the start until `count` records arrived (or the timeout).
+func readRecords(_ topic: String, atLeast count: Int, timeout: Duration = .seconds(60)) async throws -> [KafkaRecord] {
+    let reader = try KafkaTopicReader(brokers: TestBroker.address, topics: [topic])
+    return await Task.detached {
+        defer { reader.close() }
+        return reader.read(timeout: timeout) { $0.count >= count }
+    }.value
+}
+
+/// Sends events (JSON objects) keyed by external_id.
+func produce(_ topic: String, _ values: [(key: String?, value: String)]) throws {
+    let producer = try KafkaTrafficProducer(brokers: TestBroker.address)
+    for (key, value) in values {
+        producer.send(topic: topic, key: key.map { Array($0.utf8) }, value: Array(value.utf8))
+    }
+    #expect(producer.flush() == 0)
+}
+
+func profileEvent(_ id: String, _ externalID: String, at time: String, fields: String) -> String {
+    #"{"type":"profile_changed","event_id":"\#(id)","occurred_at":"\#(time)","external_id":"\#(externalID)"\#(fields.isEmpty ? "" : ",")\#(fields)}"#
+}
+
+func loginEvent(_ id: String, _ externalID: String, at time: String) -> String {
+    #"{"type":"login","event_id":"\#(id)","occurred_at":"\#(time)","external_id":"\#(externalID)"}"#
+}
+
+/// Polls a condition until true or the timeout passes.
+func eventually(timeout: Duration = .seconds(30), _ condition: () async -> Bool) async -> Bool {
+    let deadline = ContinuousClock.now + timeout
+    while ContinuousClock.now < deadline {
+        if await condition() { return true }
+        try? await Task.sleep(for: .milliseconds(100))
+    }
+    return await condition()
+}
