@@ -18,6 +18,14 @@ struct JSONTests {
         #expect(throws: SimJSONParser.ParseError.self) { try SimJSONParser.parse(text) }
     }
 
+    @Test func capturesEntryTextAsReceived() throws {
+        let body = #"{"meta":[1,2],"users":[ {"external_id":"a", "x":[3]} ,{"external_id":"b"}],"users2":[4]}"#
+        var text = body
+        let (value, raw) = try text.withUTF8 { try SimJSONParser.parseCapturingEntries(UnsafeRawBufferPointer($0)) }
+        #expect(raw == ["users": [#"{"external_id":"a", "x":[3]}"#, #"{"external_id":"b"}"#]])
+        #expect(value.objectValue?["users"]?.arrayValue?.count == 2)
+    }
+
     @Test func writerEscapesAndRoundTrips() throws {
         var writer = SimJSONWriter()
         let value = SimJSONValue.object(["k\"ey": .array([.string("a\\b\u{1}"), .number(2.5), .number(3), .bool(false), .null])])

@@ -7,20 +7,23 @@ struct APIHandlers {
 
     // MARK: Contacts
 
-    func upsertContacts(_ request: inout Request) async -> Response {
+    func upsertContacts(_ request: inout Request, refusedIDs: Set<String>) async -> Response {
         guard let buffer = await request.collectBody(limit: maximumBodyBytes) else {
             return SimResponses.message(413, "Request body too large")
         }
-        let parsed = buffer.withUnsafeReadableBytes { try? SimJSONParser.parse($0) }
+        let parsing = buffer.withUnsafeReadableBytes { try? SimJSONParser.parseCapturingEntries($0) }
+        let parsed = parsing?.value
         let fields = parsed?.objectValue
-        let received = (fields?["users"] ?? fields?["contacts"])?.arrayValue ?? []
+        let arrayKey = fields?["users"] != nil ? "users" : "contacts"
+        let received = ReceivedEntries(
+            values: fields?[arrayKey]?.arrayValue ?? [], rawJSON: parsing?.rawEntries[arrayKey] ?? [])
         let validated = Result { () throws(UpsertRejection) -> [ContactEntry] in
             guard let parsed else { throw .invalidRequestData }
             let entries = try UpsertRequestValidator.entries(of: parsed)
             let validator = UpsertRequestValidator(attributes: state.attributeDefinitions())
             return try validator.validate(entries)
         }
-        let result = state.upsert(received: received, validated: validated)
+        let result = state.upsert(received: received, validated: validated, refusedIDs: refusedIDs)
         if case .failure(let rejection) = validated {
             return SimResponses.message(rejection.status, rejection.message)
         }
@@ -90,9 +93,7 @@ struct APIHandlers {
         else { return SimResponses.invalidRequestData }
         let definition = SimAttributeDefinition(
             name: name, type: type, label: label, description: description, archived: archived ?? false)
-        do {
-            try state.createAttribute(definition)
-        } catch {
+        guard case .success = state.createAttribute(definition) else {
             return SimResponses.message(409, "Attribute already exists")
         }
         return SimResponses.data(201, message: "Attribute created") { definition.write(to: &$0) }
@@ -120,13 +121,9 @@ struct APIHandlers {
         case .string(let text)?: description = .set(text)
         default: return SimResponses.invalidRequestData
         }
-        do {
-            let updated = try state.updateAttribute(
-                name: name, label: label, description: description, archived: archived)
-            return SimResponses.data(200, message: "Attribute updated") { updated.write(to: &$0) }
-        } catch {
-            return SimResponses.notFound
-        }
+        let result = state.updateAttribute(name: name, label: label, description: description, archived: archived)
+        guard case .success(let updated) = result else { return SimResponses.notFound }
+        return SimResponses.data(200, message: "Attribute updated") { updated.write(to: &$0) }
     }
 
     /// `.some(nil)` for absent or null, `.some(text)` for a string, nil (invalid) otherwise.

@@ -11,35 +11,30 @@ struct APIResponder: Sendable {
     func respond(to request: Request, context: SimRequestContext) async throws -> Response {
         let target = APITarget(method: request.method, path: request.uri.path)
         let presentedKey = request.bearerKey
-        let decision = state.beginAPIRequest(key: presentedKey)
+        let admission = state.admit(key: presentedKey, isAuthorized: presentedKey == configuration.apiKey)
         do {
-            let response = try await answer(
-                request, target: target, presentedKey: presentedKey, decision: decision, context: context)
-            state.endAPIRequest(route: target.route, status: response.status.code)
+            let response = try await answer(request, target: target, admission: admission, context: context)
+            state.finish(route: target.route, status: response.status.code)
             return response
         } catch {
-            state.endAPIRequest(route: target.route, status: nil)
+            state.finish(route: target.route, status: nil)
             throw error
         }
     }
 
     private func answer(
-        _ request: Request, target: APITarget, presentedKey: String?, decision: FaultState.Decision,
-        context: SimRequestContext
+        _ request: Request, target: APITarget, admission: BookbagSimState.Admission, context: SimRequestContext
     ) async throws -> Response {
-        let latency = state.latencyMilliseconds()
-        if latency > 0 { try await Task.sleep(for: .milliseconds(latency)) }
-        switch decision {
+        if admission.latencyMilliseconds > 0 { try await Task.sleep(for: .milliseconds(admission.latencyMilliseconds)) }
+        switch admission.outcome {
         case .proceed: break
         case .fail(let status): return SimResponses.simulatedFailure(status: status)
         case .drop:
             // Close without a response; Hummingbird's attempt to answer then fails on the closed channel.
             try? await context.channel.close()
             throw SimulatedDrop()
-        }
-        guard let key = presentedKey, key == configuration.apiKey else { return SimResponses.unauthorized }
-        if let retryAfter = state.rateLimit(key: key) {
-            return SimResponses.tooManyRequests(retryAfterSeconds: retryAfter)
+        case .unauthorized: return SimResponses.unauthorized
+        case .rateLimited(let seconds): return SimResponses.tooManyRequests(retryAfterSeconds: seconds)
         }
         guard let chatbotID = target.chatbotID else { return SimResponses.notFound }
         guard chatbotID == configuration.chatbotID else {
@@ -48,7 +43,7 @@ struct APIResponder: Sendable {
         let handlers = APIHandlers(state: state, maximumBodyBytes: configuration.maximumBodyBytes)
         var request = request
         switch target.route {
-        case .upsertContacts: return await handlers.upsertContacts(&request)
+        case .upsertContacts: return await handlers.upsertContacts(&request, refusedIDs: admission.entryErrorIDs)
         case .getContact: return handlers.getContact(target.resource ?? "")
         case .listAttributes: return handlers.listAttributes()
         case .createAttribute: return await handlers.createAttribute(&request)

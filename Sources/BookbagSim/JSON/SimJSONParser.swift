@@ -16,6 +16,23 @@ public enum SimJSONParser {
         return value
     }
 
+    /// Parses an upsert body and also returns, for the top-level `users` and `contacts` arrays,
+    /// each element's text exactly as received (for the upsert log).
+    static func parseCapturingEntries(
+        _ bytes: UnsafeRawBufferPointer
+    ) throws(ParseError) -> (value: SimJSONValue, rawEntries: [String: [String]]) {
+        var cursor = Cursor(bytes: bytes)
+        cursor.capturesEntries = true
+        cursor.skipWhitespace()
+        let value = try cursor.parseValue(depth: 0)
+        cursor.skipWhitespace()
+        guard cursor.index == bytes.count else { throw ParseError(offset: cursor.index) }
+        let rawEntries = cursor.capturedRanges.mapValues { ranges in
+            ranges.map { String(decoding: UnsafeRawBufferPointer(rebasing: bytes[$0]), as: UTF8.self) }
+        }
+        return (value, rawEntries)
+    }
+
     public static func parse(_ text: String) throws(ParseError) -> SimJSONValue {
         var text = text
         // withUTF8 only rethrows untyped errors, so carry the outcome out as a Result.
@@ -28,6 +45,11 @@ public enum SimJSONParser {
     private struct Cursor {
         let bytes: UnsafeRawBufferPointer
         var index = 0
+        /// Whether to record element ranges of the root object's `users`/`contacts` arrays.
+        var capturesEntries = false
+        /// Set by the root object just before parsing such an array.
+        var capturingKey: String?
+        var capturedRanges: [String: [Range<Int>]] = [:]
 
         init(bytes: UnsafeRawBufferPointer) {
             self.bytes = bytes
@@ -71,11 +93,12 @@ public enum SimJSONParser {
 
         mutating func parseObject(depth: Int) throws(ParseError) -> SimJSONValue {
             index += 1  // "{"
-            var members: [String: SimJSONValue] = [:]
+            // Sized for a typical contact entry, so small objects never rehash while growing.
+            var members = [String: SimJSONValue](minimumCapacity: 6)
             skipWhitespace()
             if index < bytes.count, bytes[index] == UInt8(ascii: "}") {
                 index += 1
-                return .object(members)
+                return .object([:])
             }
             while true {
                 skipWhitespace()
@@ -85,7 +108,12 @@ public enum SimJSONParser {
                 guard index < bytes.count, bytes[index] == UInt8(ascii: ":") else { throw failure }
                 index += 1
                 skipWhitespace()
+                if capturesEntries, depth == 1, key == "users" || key == "contacts" {
+                    capturingKey = key
+                    capturedRanges[key] = nil
+                }
                 members[key] = try parseValue(depth: depth)
+                capturingKey = nil
                 skipWhitespace()
                 guard index < bytes.count else { throw failure }
                 if bytes[index] == UInt8(ascii: ",") {
@@ -101,6 +129,8 @@ public enum SimJSONParser {
 
         mutating func parseArray(depth: Int) throws(ParseError) -> SimJSONValue {
             index += 1  // "["
+            let capturedKey = capturingKey
+            capturingKey = nil  // nested arrays are not captured
             var elements: [SimJSONValue] = []
             skipWhitespace()
             if index < bytes.count, bytes[index] == UInt8(ascii: "]") {
@@ -109,7 +139,9 @@ public enum SimJSONParser {
             }
             while true {
                 skipWhitespace()
+                let start = index
                 elements.append(try parseValue(depth: depth))
+                if let capturedKey { capturedRanges[capturedKey, default: []].append(start..<index) }
                 skipWhitespace()
                 guard index < bytes.count else { throw failure }
                 if bytes[index] == UInt8(ascii: ",") {

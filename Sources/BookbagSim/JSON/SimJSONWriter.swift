@@ -71,6 +71,12 @@ struct SimJSONWriter {
         output.append("null")
     }
 
+    /// Text that is already valid JSON (e.g. an entry kept as received).
+    mutating func rawJSON(_ text: String) {
+        separateValue()
+        output.append(text)
+    }
+
     mutating func value(_ value: SimJSONValue) {
         switch value {
         case .null: null()

@@ -24,23 +24,16 @@ struct ContactStore {
                 outcome.entryErrors.append((entry.externalID, Self.entryErrorMessage))
                 continue
             }
-            var contact: SimContact
-            if let existing = contacts[entry.externalID] {
-                contact = existing
+            // Mutated in place in the dictionary, so the contact's storage is not copied.
+            if let index = contacts.index(forKey: entry.externalID) {
                 outcome.updated += 1
+                contacts.values[index].apply(entry, now: now)
             } else {
-                contact = SimContact(externalID: entry.externalID, createdAt: now, updatedAt: now)
                 outcome.created += 1
+                var contact = SimContact(externalID: entry.externalID, createdAt: now, updatedAt: now)
+                contact.apply(entry, now: now)
+                contacts[entry.externalID] = contact
             }
-            contact.name = entry.name.applied(to: contact.name)
-            contact.email = entry.email.applied(to: contact.email)
-            contact.phonenumber = entry.phonenumber.applied(to: contact.phonenumber)
-            contact.stripeAccounts = entry.stripeAccounts.applied(to: contact.stripeAccounts)
-            for (name, value) in entry.customAttributes {
-                contact.customAttributes[name] = value.isNull ? nil : value
-            }
-            contact.updatedAt = now
-            contacts[entry.externalID] = contact
         }
         return outcome
     }
@@ -65,5 +58,19 @@ struct ContactStore {
         if let archived { definition.archived = archived }
         attributes[name] = definition
         return definition
+    }
+}
+
+extension SimContact {
+    /// Absent fields stay, `null` clears, custom attributes merge key by key (`null` removes).
+    fileprivate mutating func apply(_ entry: ContactEntry, now: Int) {
+        name = entry.name.applied(to: name)
+        email = entry.email.applied(to: email)
+        phonenumber = entry.phonenumber.applied(to: phonenumber)
+        stripeAccounts = entry.stripeAccounts.applied(to: stripeAccounts)
+        for (attribute, value) in entry.customAttributes {
+            customAttributes[attribute] = value.isNull ? nil : value
+        }
+        updatedAt = now
     }
 }

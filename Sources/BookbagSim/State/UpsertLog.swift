@@ -7,10 +7,13 @@ public struct SimUpsertRecord: Sendable, Equatable {
     public var status: Int
     /// Whether this entry was stored (false when the request was refused or the entry got a per-entry error).
     public var stored: Bool
-    /// The entry as received.
-    public var entry: SimJSONValue
+    /// The entry's JSON text exactly as received.
+    public var entryJSON: String
     /// Unix seconds.
     public var receivedAt: Double
+
+    /// The entry as received, parsed.
+    public var entry: SimJSONValue? { try? SimJSONParser.parse(entryJSON) }
 
     func write(to writer: inout SimJSONWriter) {
         writer.beginObject()
@@ -25,7 +28,7 @@ public struct SimUpsertRecord: Sendable, Equatable {
         writer.key("received_at")
         writer.number(receivedAt)
         writer.key("entry")
-        writer.value(entry)
+        writer.rawJSON(entryJSON)
         writer.endObject()
     }
 }

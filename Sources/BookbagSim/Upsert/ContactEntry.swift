@@ -24,8 +24,12 @@ struct ContactEntry: Sendable {
     var stripeAccounts: FieldChange<SimJSONValue> = .unchanged
     /// Merged key by key; a `null` value removes the key.
     var customAttributes: [String: SimJSONValue] = [:]
-    /// The entry as received, for the upsert log.
-    var received: SimJSONValue
+}
+
+/// The entries array of an upsert body: parsed, and each entry's text as received.
+struct ReceivedEntries: Sendable {
+    var values: [SimJSONValue]
+    var rawJSON: [String]
 }
 
 /// Why a whole upsert request is refused.

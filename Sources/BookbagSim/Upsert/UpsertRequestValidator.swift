@@ -2,9 +2,6 @@
 /// (contracts section 2: one bad entry refuses the request).
 struct UpsertRequestValidator {
     static let maximumEntries = 1000
-    private static let knownFields: Set<String> = [
-        "external_id", "name", "email", "phonenumber", "stripe_accounts", "custom_attributes",
-    ]
 
     let attributes: [String: SimAttributeDefinition]
 
@@ -40,69 +37,85 @@ struct UpsertRequestValidator {
         guard SimContact.isValidExternalID(externalID) else {
             throw .invalidContact(externalID, "external_id must match ^[a-zA-Z0-9._-]{1,128}$")
         }
-        if fields.keys.contains(where: { !Self.knownFields.contains($0) }) {
-            let unknown = fields.keys.filter { !Self.knownFields.contains($0) }.sorted()
-            throw .invalidContact(externalID, "unknown field \(unknown.joined(separator: ", "))")
+        var entry = ContactEntry(externalID: externalID)
+        var unknownFields: [String] = []
+        // One pass with a switch: cheaper than a hash lookup per known field.
+        for (field, value) in fields {
+            switch field {
+            case "external_id": continue
+            case "name": entry.name = try stringChange(value, field: field, externalID: externalID)
+            case "email": entry.email = try stringChange(value, field: field, externalID: externalID)
+            case "phonenumber": entry.phonenumber = try stringChange(value, field: field, externalID: externalID)
+            case "stripe_accounts":
+                switch value {
+                case .null: entry.stripeAccounts = .cleared
+                case .array(let accounts): entry.stripeAccounts = .set(.array(accounts))
+                default:
+                    throw .invalidContact(
+                        externalID, "stripe_accounts must be an array or null, not \(value.typeName)")
+                }
+            case "custom_attributes":
+                guard let attributes = value.objectValue else {
+                    throw .invalidContact(externalID, "custom_attributes must be an object")
+                }
+                try validateAttributes(attributes, externalID: externalID)
+                entry.customAttributes = attributes
+            default:
+                unknownFields.append(field)
+            }
         }
-        var entry = ContactEntry(externalID: externalID, received: received)
-        entry.name = try stringChange(fields["name"], field: "name", externalID: externalID)
-        entry.email = try stringChange(fields["email"], field: "email", externalID: externalID)
-        entry.phonenumber = try stringChange(fields["phonenumber"], field: "phonenumber", externalID: externalID)
-        switch fields["stripe_accounts"] {
-        case nil: break
-        case .null: entry.stripeAccounts = .cleared
-        case .array(let accounts): entry.stripeAccounts = .set(.array(accounts))
-        case let other?:
-            throw .invalidContact(externalID, "stripe_accounts must be an array or null, not \(other.typeName)")
-        }
-        if let attributesValue = fields["custom_attributes"] {
-            guard let attributes = attributesValue.objectValue else {
-                throw .invalidContact(externalID, "custom_attributes must be an object")
-            }
-            // Undefined attributes are answered first (422), whatever else is wrong.
-            if attributes.keys.contains(where: { self.attributes[$0] == nil }) {
-                let undefined = attributes.keys.filter { self.attributes[$0] == nil }.min()!
-                throw .unknownAttribute(undefined)
-            }
-            for (name, value) in attributes {
-                try validateAttribute(name: name, value: value, externalID: externalID)
-            }
-            entry.customAttributes = attributes
+        if !unknownFields.isEmpty {
+            throw .invalidContact(externalID, "unknown field \(unknownFields.sorted().joined(separator: ", "))")
         }
         return entry
     }
 
-    private func stringChange(
-        _ value: SimJSONValue?, field: String, externalID: String
-    ) throws(UpsertRejection) -> FieldChange<String> {
-        switch value {
-        case nil: return .unchanged
-        case .null: return .cleared
-        case .string(let text): return .set(text)
-        case let other?: throw .invalidContact(externalID, "\(field) must be a string or null, not \(other.typeName)")
+    private func validateAttributes(
+        _ values: [String: SimJSONValue], externalID: String
+    ) throws(UpsertRejection) {
+        var firstUndefined: String?
+        var firstInvalid: UpsertRejection?
+        for (name, value) in values {
+            guard let definition = attributes[name] else {
+                if firstUndefined.map({ name < $0 }) ?? true { firstUndefined = name }
+                continue
+            }
+            if firstInvalid == nil, let problem = problem(with: value, for: definition) {
+                firstInvalid = .invalidContact(externalID, problem)
+            }
         }
+        // Undefined attributes are answered first (422), whatever else is wrong.
+        if let firstUndefined { throw .unknownAttribute(firstUndefined) }
+        if let firstInvalid { throw firstInvalid }
     }
 
-    private func validateAttribute(name: String, value: SimJSONValue, externalID: String) throws(UpsertRejection) {
+    /// Why `value` does not fit the definition, or nil when it does.
+    private func problem(with value: SimJSONValue, for definition: SimAttributeDefinition) -> String? {
+        let name = definition.name
         switch value {
-        case .array, .object:
-            throw .invalidContact(externalID, "custom attribute \(name) must be a string, number, boolean or null")
+        case .null: return nil
+        case .array, .object: return "custom attribute \(name) must be a string, number, boolean or null"
         default: break
         }
-        guard let definition = attributes[name] else { throw .unknownAttribute(name) }  // checked before
-        if value.isNull { return }
-        if definition.archived {
-            throw .invalidContact(externalID, "custom attribute \(name) is archived and can only be set to null")
-        }
+        if definition.archived { return "custom attribute \(name) is archived and can only be set to null" }
         let fits =
             switch (definition.type, value) {
             case (.text, .string), (.number, .number), (.boolean, .bool): true
             case (.date, .string(let text)): RFC3339.isValidDateTime(text)
             default: false
             }
-        guard fits else {
-            let expected = definition.type == .date ? "an RFC 3339 date-time string" : "a \(definition.type.rawValue)"
-            throw .invalidContact(externalID, "custom attribute \(name) must be \(expected)")
+        if fits { return nil }
+        let expected = definition.type == .date ? "an RFC 3339 date-time string" : "a \(definition.type.rawValue)"
+        return "custom attribute \(name) must be \(expected)"
+    }
+
+    private func stringChange(
+        _ value: SimJSONValue, field: String, externalID: String
+    ) throws(UpsertRejection) -> FieldChange<String> {
+        switch value {
+        case .null: return .cleared
+        case .string(let text): return .set(text)
+        default: throw .invalidContact(externalID, "\(field) must be a string or null, not \(value.typeName)")
         }
     }
 }
