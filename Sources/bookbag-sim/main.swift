@@ -9,9 +9,11 @@ struct BookbagSimCommand: AsyncParsableCommand {
         commandName: "bookbag-sim",
         abstract: "A local Bookbag contacts API with switchable faults.",
         discussion: """
-            Test/ops endpoints without auth: GET /_sim/contacts, /_sim/contacts/{id}, /_sim/stats,
-            /_sim/upserts?external_id=X, /_sim/attributes, /_sim/faults, /_sim/health;
+            Test/ops endpoints without auth: GET /_sim/contacts, /_sim/contacts/{id}, /_sim/stats, \
+            /_sim/upserts?external_id=X, /_sim/attributes, /_sim/faults, /_sim/health; \
             POST /_sim/faults (JSON, replaces all faults), POST /_sim/reset.
+
+            Prints "bookbag-sim listening on http://HOST:PORT" once ready; stops on SIGTERM or SIGINT.
             """)
 
     @Option(help: "Address to bind.")
@@ -20,7 +22,7 @@ struct BookbagSimCommand: AsyncParsableCommand {
     @Option(help: "Port to bind (0 = any free port).")
     var port = 8090
 
-    @Option(help: "The valid API key (or env BOOKBAG_SIM_API_KEY). Never logged.")
+    @Option(help: "The valid API key (prefer env BOOKBAG_SIM_API_KEY: arguments show in ps). Never logged.")
     var apiKey: String?
 
     @Option(help: "The chatbot id the key is scoped to.")
@@ -72,6 +74,13 @@ struct BookbagSimCommand: AsyncParsableCommand {
             throw ValidationError("--chatbot-id must be digits")
         }
         guard Logger.Level(rawValue: logLevel) != nil else { throw ValidationError("unknown --log-level \(logLevel)") }
+        guard (0...65535).contains(port) else { throw ValidationError("--port must be 0...65535") }
+        guard latencyMs >= 0, retryAfterSeconds >= 0, (failForMs ?? 0) >= 0, (dropForMs ?? 0) >= 0,
+            (failEveryNth ?? 0) >= 0, (rateLimitPerSecond ?? 0) >= 0
+        else { throw ValidationError("fault values must not be negative") }
+        if let failStatus, !(100...599).contains(failStatus) {
+            throw ValidationError("--fail-status must be an HTTP status (100...599)")
+        }
         _ = try seededAttributes()
     }
 

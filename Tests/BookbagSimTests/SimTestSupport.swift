@@ -1,6 +1,5 @@
 import BookbagSim
 import Foundation
-import Logging
 import Testing
 
 #if canImport(FoundationNetworking)
@@ -84,13 +83,10 @@ func withSim(
     faults: SimFaults = .none,
     _ body: (SimClient) async throws -> Void
 ) async throws {
-    var logger = Logger(label: "bookbag-sim-test")
-    // Cancelling the server logs "Waiting on child channel: CancellationError()" per open connection.
-    logger.logLevel = .critical
     let configuration = BookbagSimConfiguration(
         host: "127.0.0.1", port: 0, apiKey: testAPIKey, chatbotID: "123", otherChatbotID: "456",
         seededAttributes: seededAttributes, faults: faults)
-    let sim = try await BookbagSimServer.start(configuration: configuration, logger: logger)
+    let sim = try await BookbagSimServer.start(configuration: configuration)
     do {
         try await body(SimClient(sim))
     } catch {

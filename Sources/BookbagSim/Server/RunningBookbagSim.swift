@@ -25,13 +25,21 @@ public struct RunningBookbagSim: Sendable {
 }
 
 extension BookbagSimServer {
+    public static var quietLogger: Logger {
+        var logger = Logger(label: "bookbag-sim")
+        logger.logLevel = .critical
+        return logger
+    }
+
     public struct StartError: Error, CustomStringConvertible {
         public let description: String
     }
 
     /// Starts a simulator in a task and returns once it listens (use port 0 for a free port).
+    /// The default logger only reports critical problems: `stop()` cancels the server, and
+    /// Hummingbird logs an error per open keep-alive connection when cancelled.
     public static func start(
-        configuration: BookbagSimConfiguration, logger: Logger = Logger(label: "bookbag-sim")
+        configuration: BookbagSimConfiguration, logger: Logger = quietLogger
     ) async throws -> RunningBookbagSim {
         let server = BookbagSimServer(configuration: configuration, logger: logger)
         let (ports, continuation) = AsyncStream<Int>.makeStream()
