@@ -91,9 +91,9 @@ PY
 fi
 
 # ---- Python tools used by the tests (JSON Schema checks) -------------------
-if ! python3 -c 'import jsonschema' 2>/dev/null; then
-  log "installing python jsonschema"
-  python3 -m pip install -q jsonschema
+if ! python3 -c 'import jsonschema, rfc3339_validator' 2>/dev/null; then
+  log "installing python jsonschema and rfc3339-validator"
+  python3 -m pip install -q jsonschema rfc3339-validator
 fi
 
 log "ready: librdkafka $(grep '^Version' "$RDKAFKA_PREFIX/lib/pkgconfig/rdkafka.pc" | cut -d' ' -f2), $("$TANSU_BIN" --version)"

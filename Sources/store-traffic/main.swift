@@ -9,7 +9,12 @@ import Workload
 @main
 struct StoreTraffic: ParsableCommand {
     static let configuration = CommandConfiguration(
-        commandName: "store-traffic", abstract: "Produce synthetic profile_changed and login events into Kafka.")
+        commandName: "store-traffic", abstract: "Synthetic store traffic for the demo and the benchmark.",
+        subcommands: [Produce.self, Watch.self], defaultSubcommand: Produce.self)
+}
+
+struct Produce: ParsableCommand {
+    static let configuration = CommandConfiguration(abstract: "Produce profile_changed and login events into Kafka.")
 
     @Option(help: "Kafka bootstrap servers") var brokers = "127.0.0.1:9092"
     @Option(help: "records to produce (bad ones included)") var events = 10_000
@@ -53,5 +58,60 @@ struct StoreTraffic: ParsableCommand {
         let seconds = Date().timeIntervalSince(started)
         print("store-traffic: produced \(produced) records (\(bad) bad) in \(String(format: "%.2f", seconds)) s; \(left) undelivered")
         if left > 0 { throw ExitCode(1) }
+    }
+}
+
+/// Reads the result topic until every produced record is accounted for, showing
+/// progress, then prints the summary.
+struct Watch: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        abstract: "Follow the result topic until N input records are accounted for; print a summary.")
+
+    @Option(help: "Kafka bootstrap servers") var brokers = "127.0.0.1:9092"
+    @Option(help: "result topic") var resultTopic = "bookbag.contact-sync.results"
+    @Option(help: "input records to wait for") var expect: Int
+    @Option(help: "give up after this many seconds") var timeout = 300.0
+
+    func run() throws {
+        let reader = try KafkaTopicReader(brokers: brokers, topics: [resultTopic])
+        defer { reader.close() }
+        var accounted = Set<String>()
+        var statuses: [String: Int] = [:]
+        var contacts: [String: Set<String>] = [:]
+        var firstSeen: Date?
+        var lastPrint = Date.distantPast
+        let started = Date()
+        var seen = 0
+        _ = reader.read(timeout: .seconds(timeout)) { records in
+            defer { seen = records.count }
+            for record in records[seen...] {
+                guard let object = try? JSONSerialization.jsonObject(with: Data(record.value)) as? [String: Any] else { continue }
+                firstSeen = firstSeen ?? Date()
+                let status = object["status"] as? String ?? "?"
+                statuses[status, default: 0] += 1
+                contacts[status, default: []].insert(object["external_id"] as? String ?? "")
+                for source in object["sources"] as? [[String: Any]] ?? [] {
+                    accounted.insert("\(source["topic"] ?? "")/\(source["partition"] ?? "")/\(source["offset"] ?? "")")
+                }
+            }
+            if Date().timeIntervalSince(lastPrint) >= 1 {
+                lastPrint = Date()
+                print("  progress: \(accounted.count)/\(expect) records have results; \(statuses.sorted { $0.key < $1.key }.map { "\($0.key) \($0.value)" }.joined(separator: ", "))")
+            }
+            return accounted.count >= expect
+        }
+        let seconds = Date().timeIntervalSince(started)
+        print("""
+            summary:
+              events in:                 \(expect)
+              events with a result:      \(accounted.count)
+              result records:            \(statuses.values.reduce(0, +))
+              contacts synced:           \(contacts["synced"]?.count ?? 0)  (results: \(statuses["synced"] ?? 0))
+              contacts unchanged:        \(statuses["unchanged"] ?? 0) results
+              rejected:                  \(statuses["rejected"] ?? 0) results
+              failed:                    \(statuses["failed"] ?? 0) results
+              time to all results:       \(String(format: "%.1f", seconds)) s
+            """)
+        if accounted.count < expect { throw ExitCode(1) }
     }
 }

@@ -87,7 +87,7 @@ private func rdkafkaRebalanceCallback(
         let offsets = callbacks.onRebalance?(.revoked(partitions)) ?? []
         if !offsets.isEmpty {
             let commitList = RDKafkaTopicPartitionList(offsets.map(\.0), offsets: offsets.map(\.1))
-            let commitCode = rd_kafka_commit(rk, commitList.pointer, 0)
+            let commitCode = commitList.withPointer { rd_kafka_commit(rk, $0, 0) }
             if commitCode != RD_KAFKA_RESP_ERR_NO_ERROR {
                 callbacks.logger.warning("commit on revoke failed: \(String(cString: rd_kafka_err2str(commitCode)))")
             }

@@ -33,7 +33,7 @@ final class RDKafkaConsumerHandle: @unchecked Sendable {
 
     func subscribe(_ topics: [String]) throws {
         let list = RDKafkaTopicPartitionList(topics.map { TopicPartition(topic: $0, partition: -1) })
-        let code = rd_kafka_subscribe(handle, list.pointer)
+        let code = list.withPointer { rd_kafka_subscribe(handle, $0) }
         if code != RD_KAFKA_RESP_ERR_NO_ERROR { throw KafkaError(code: code, context: "subscribe") }
     }
 
@@ -71,19 +71,19 @@ final class RDKafkaConsumerHandle: @unchecked Sendable {
 
     func pause(_ partitions: [TopicPartition]) {
         guard !partitions.isEmpty else { return }
-        _ = rd_kafka_pause_partitions(handle, RDKafkaTopicPartitionList(partitions).pointer)
+        _ = RDKafkaTopicPartitionList(partitions).withPointer { rd_kafka_pause_partitions(handle, $0) }
     }
 
     func resume(_ partitions: [TopicPartition]) {
         guard !partitions.isEmpty else { return }
-        _ = rd_kafka_resume_partitions(handle, RDKafkaTopicPartitionList(partitions).pointer)
+        _ = RDKafkaTopicPartitionList(partitions).withPointer { rd_kafka_resume_partitions(handle, $0) }
     }
 
     /// Commits "next offset to read" per partition. Synchronous when `wait`.
     func commit(_ offsets: [(TopicPartition, Int64)], wait: Bool) throws {
         guard !offsets.isEmpty else { return }
         let list = RDKafkaTopicPartitionList(offsets.map(\.0), offsets: offsets.map(\.1))
-        let code = rd_kafka_commit(handle, list.pointer, wait ? 0 : 1)
+        let code = list.withPointer { rd_kafka_commit(handle, $0, wait ? 0 : 1) }
         if code != RD_KAFKA_RESP_ERR_NO_ERROR && code != RD_KAFKA_RESP_ERR__NO_OFFSET {
             throw KafkaError(code: code, context: "commit")
         }
@@ -92,14 +92,16 @@ final class RDKafkaConsumerHandle: @unchecked Sendable {
     /// The broker's committed offsets for these partitions (blocking).
     func committed(_ partitions: [TopicPartition], timeoutMs: Int32) throws -> [TopicPartition: Int64] {
         let list = RDKafkaTopicPartitionList(partitions)
-        let code = rd_kafka_committed(handle, list.pointer, timeoutMs)
-        if code != RD_KAFKA_RESP_ERR_NO_ERROR { throw KafkaError(code: code, context: "committed") }
-        var out: [TopicPartition: Int64] = [:]
-        for index in 0..<Int(list.pointer.pointee.cnt) {
-            let element = list.pointer.pointee.elems[index]
-            out[TopicPartition(topic: String(cString: element.topic), partition: element.partition)] = element.offset
+        return try list.withPointer { pointer in
+            let code = rd_kafka_committed(handle, pointer, timeoutMs)
+            if code != RD_KAFKA_RESP_ERR_NO_ERROR { throw KafkaError(code: code, context: "committed") }
+            var out: [TopicPartition: Int64] = [:]
+            for index in 0..<Int(pointer.pointee.cnt) {
+                let element = pointer.pointee.elems[index]
+                out[TopicPartition(topic: String(cString: element.topic), partition: element.partition)] = element.offset
+            }
+            return out
         }
-        return out
     }
 
     /// High watermark last seen by the fetcher (non-blocking; -1 when unknown).

@@ -2,8 +2,15 @@ import CRdKafka
 import ContactSyncCore
 
 /// Owns an `rd_kafka_topic_partition_list_t`; converts to and from Swift values.
+/// The C list is reachable only inside `withPointer`, which keeps the owner
+/// alive for the call (Swift may otherwise free it right after the last use
+/// of the property, while C still reads the list).
 final class RDKafkaTopicPartitionList {
-    let pointer: UnsafeMutablePointer<rd_kafka_topic_partition_list_t>
+    private let pointer: UnsafeMutablePointer<rd_kafka_topic_partition_list_t>
+
+    func withPointer<R>(_ body: (UnsafeMutablePointer<rd_kafka_topic_partition_list_t>) throws -> R) rethrows -> R {
+        try withExtendedLifetime(self) { try body(pointer) }
+    }
 
     init(_ partitions: [TopicPartition], offsets: [Int64]? = nil) {
         pointer = rd_kafka_topic_partition_list_new(Int32(max(partitions.count, 1)))
