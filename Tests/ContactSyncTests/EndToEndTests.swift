@@ -30,7 +30,7 @@ struct EndToEndTests {
         let results = try await readRecords(topics.results, atLeast: 2, timeout: .seconds(15)).map { ResultView(json: parseJSON($0.value)) }
         try await service.stop()
 
-        #expect(results.count == 1, "\(results.map(\.json))")
+        #expect(results.count == 1, "\(results.map(\.raw))")
         let result = try #require(results.first)
         #expect(result.externalID == "u-fold")
         #expect(result.status == "synced")

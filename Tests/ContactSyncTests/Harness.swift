@@ -105,16 +105,23 @@ func startSim() async throws -> RunningBookbagSim {
 }
 
 /// A parsed result record (contracts section 3).
-struct ResultView {
-    var json: [String: Any]
-    var externalID: String? { json["external_id"] as? String }
-    var status: String { json["status"] as? String ?? "" }
-    var eventIDs: [String] { json["event_ids"] as? [String] ?? [] }
-    var errorCode: String? { (json["error"] as? [String: Any])?["code"] as? String }
-    var sources: [(String, Int, Int)] {
-        (json["sources"] as? [[String: Any]] ?? []).map {
+struct ResultView: Sendable {
+    var externalID: String?
+    var status: String
+    var eventIDs: [String]
+    var errorCode: String?
+    var sources: [(String, Int, Int)]
+    var raw: String
+
+    init(json: [String: Any]) {
+        externalID = json["external_id"] as? String
+        status = json["status"] as? String ?? ""
+        eventIDs = json["event_ids"] as? [String] ?? []
+        errorCode = (json["error"] as? [String: Any])?["code"] as? String
+        sources = (json["sources"] as? [[String: Any]] ?? []).map {
             ($0["topic"] as? String ?? "", $0["partition"] as? Int ?? -1, $0["offset"] as? Int ?? -1)
         }
+        raw = (try? JSONSerialization.data(withJSONObject: json)).map { String(decoding: $0, as: UTF8.self) } ?? ""
     }
 }
 
