@@ -9,18 +9,18 @@ import Testing
 struct EndToEndTests {
     @Test func foldsEventsForOneContactIntoOneUpsertWithTheLatestValues() async throws {
         let topics = TestTopics("fold")
-        try topics.create()
+        try await topics.create()
         let sim = try await startSim()
         defer { Task { await sim.stop() } }
 
         // Out of order on purpose: arrival order is not occurred_at order.
-        try produce(topics.profile, [
+        try await produce(topics.profile, [
             ("u-fold", profileEvent("e1", "u-fold", at: "2026-11-24T10:00:00Z", fields: #""email":"old@example.com","name":"Old","custom_attributes":{"plan":"free","orders":1}"#)),
             ("u-fold", profileEvent("e2", "u-fold", at: "2026-11-24T12:00:00Z", fields: #""email":"new@example.com","custom_attributes":{"plan":"pro"}"#)),
             ("u-fold", profileEvent("e3", "u-fold", at: "2026-11-24T11:00:00Z", fields: #""email":"middle@example.com","name":null,"custom_attributes":{"plan":"team","orders":3}"#)),
             ("u-fold", profileEvent("e4", "u-fold", at: "2026-11-24T09:00:00+05:30", fields: #""phone":"+15550001""#)),
         ])
-        try produce(topics.login, [
+        try await produce(topics.login, [
             ("u-fold", loginEvent("l1", "u-fold", at: "2026-11-24T13:00:00.250Z")),
             ("u-fold", loginEvent("l2", "u-fold", at: "2026-11-24T08:00:00Z")),
         ])
@@ -57,12 +57,12 @@ struct EndToEndTests {
 
     @Test func badRecordsAreRejectedWithDeadLettersAndTheRecordsAfterThemStillSync() async throws {
         let topics = TestTopics("bad")
-        try topics.create(partitions: 1)
+        try await topics.create(partitions: 1)
         let sim = try await startSim()
         defer { Task { await sim.stop() } }
         let good1 = profileEvent("g1", "u-good", at: "2026-11-24T10:00:00Z", fields: #""email":"a@example.com""#)
         let good2 = profileEvent("g2", "u-good-2", at: "2026-11-24T10:00:01Z", fields: #""name":"Bea""#)
-        try produce(topics.profile, [
+        try await produce(topics.profile, [
             ("x", good1),
             ("x", #"{"type":"profile_changed","event_id":"b1","#),  // malformed JSON
             ("x", profileEvent("b2", "bad id", at: "2026-11-24T10:00:00Z", fields: "")),  // invalid external_id
@@ -98,15 +98,15 @@ struct EndToEndTests {
 
     @Test func unchangedUpdatesAreNotSentAndARestartContinuesAfterTheLastCommit() async throws {
         let topics = TestTopics("restart")
-        try topics.create(partitions: 1)
+        try await topics.create(partitions: 1)
         let sim = try await startSim()
         defer { Task { await sim.stop() } }
 
         let first = try RunningService(topics: topics, sim: sim) { $0.batching.maxWait = .milliseconds(50) }
-        try produce(topics.profile, [("u-r", profileEvent("r1", "u-r", at: "2026-11-24T10:00:00Z", fields: #""email":"r@example.com""#))])
+        try await produce(topics.profile, [("u-r", profileEvent("r1", "u-r", at: "2026-11-24T10:00:00Z", fields: #""email":"r@example.com""#))])
         _ = try await readRecords(topics.results, atLeast: 1)
         // Same value, newer event: nothing to send.
-        try produce(topics.profile, [("u-r", profileEvent("r2", "u-r", at: "2026-11-24T10:05:00Z", fields: #""email":"r@example.com""#))])
+        try await produce(topics.profile, [("u-r", profileEvent("r2", "u-r", at: "2026-11-24T10:05:00Z", fields: #""email":"r@example.com""#))])
         let twoResults = try await readRecords(topics.results, atLeast: 2).map { ResultView(json: parseJSON($0.value)) }
         #expect(twoResults.map(\.status) == ["synced", "unchanged"])
         #expect(sim.state.upsertLog(for: "u-r").count == 1, "the unchanged update made no call")
@@ -114,11 +114,11 @@ struct EndToEndTests {
         // Both records have acknowledged results, so both offsets get committed.
         let partition = TopicPartition(topic: topics.profile, partition: 0)
         #expect(await eventually {
-            (try? KafkaGroupOffsets.committed(brokers: TestBroker.address, group: topics.group, partitions: [partition]))?[partition] == 2
+            await committedOffset(group: topics.group, partition) == 2
         })
         try await first.stop()
 
-        try produce(topics.profile, [("u-r", profileEvent("r3", "u-r", at: "2026-11-24T10:10:00Z", fields: #""email":"r3@example.com""#))])
+        try await produce(topics.profile, [("u-r", profileEvent("r3", "u-r", at: "2026-11-24T10:10:00Z", fields: #""email":"r3@example.com""#))])
         let second = try RunningService(topics: topics, sim: sim) { $0.batching.maxWait = .milliseconds(50) }
         let all = try await readRecords(topics.results, atLeast: 3).map { ResultView(json: parseJSON($0.value)) }
         try? await Task.sleep(for: .seconds(1))
@@ -134,7 +134,7 @@ struct EndToEndTests {
 
     @Test func offsetsAreCommittedOnlyAfterTheResultsAreAcknowledged() async throws {
         let topics = TestTopics("commit")
-        try topics.create(partitions: 1)
+        try await topics.create(partitions: 1)
         let sim = try await startSim()
         defer { Task { await sim.stop() } }
         var slow = sim.state.faults()
@@ -142,18 +142,16 @@ struct EndToEndTests {
         sim.state.setFaults(slow)
 
         let service = try RunningService(topics: topics, sim: sim) { $0.batching.maxWait = .milliseconds(50) }
-        try produce(topics.profile, [("u-c", profileEvent("c1", "u-c", at: "2026-11-24T10:00:00Z", fields: #""email":"c@example.com""#))])
+        try await produce(topics.profile, [("u-c", profileEvent("c1", "u-c", at: "2026-11-24T10:00:00Z", fields: #""email":"c@example.com""#))])
         let partition = TopicPartition(topic: topics.profile, partition: 0)
-        func committed() -> Int64? {
-            (try? KafkaGroupOffsets.committed(brokers: TestBroker.address, group: topics.group, partitions: [partition]))?[partition]
-        }
+        func committed() async -> Int64? { await committedOffset(group: topics.group, partition) }
         // The upsert is in flight (Bookbag is slow): the record has no result yet, so no commit.
         #expect(await eventually { sim.state.stats().inFlight > 0 })
         try? await Task.sleep(for: .milliseconds(1500))
-        #expect((committed() ?? -1) < 1, "nothing may be committed before the result exists")
+        #expect((await committed() ?? -1) < 1, "nothing may be committed before the result exists")
         let results = try await readRecords(topics.results, atLeast: 1)
         #expect(results.count == 1)
-        #expect(await eventually { committed() == 1 })
+        #expect(await eventually { await committed() == 1 })
         try await service.stop()
     }
 }

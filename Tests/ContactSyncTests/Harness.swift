@@ -45,9 +45,12 @@ struct TestTopics {
         prefix = "t\(UInt32.random(in: 0...UInt32.max)).\(name)"
     }
 
-    func create(partitions: Int32 = 3) throws {
-        let producer = try KafkaTrafficProducer(brokers: TestBroker.address)
-        try producer.createTopics(all, partitions: partitions)
+    func create(partitions: Int32 = 3) async throws {
+        let names = all
+        try await offPool {
+            let producer = try KafkaTrafficProducer(brokers: TestBroker.address)
+            try producer.createTopics(names, partitions: partitions)
+        }
     }
 }
 
@@ -129,22 +132,43 @@ func parseJSON(_ bytes: [UInt8]) -> [String: Any] {
     (try? JSONSerialization.jsonObject(with: Data(bytes))) as? [String: Any] ?? [:]
 }
 
+/// Runs blocking work (librdkafka polls and flushes) on its own thread, so the
+/// cooperative pool (2 threads on a 2-core machine) stays free for the service
+/// under test.
+func offPool<T: Sendable>(_ body: @escaping @Sendable () throws -> T) async throws -> T {
+    try await withCheckedThrowingContinuation { continuation in
+        let thread = Thread { continuation.resume(with: Result { try body() }) }
+        thread.start()
+    }
+}
+
 /// Reads a topic from the start until `count` records arrived (or the timeout).
 func readRecords(_ topic: String, atLeast count: Int, timeout: Duration = .seconds(60)) async throws -> [KafkaRecord] {
-    let reader = try KafkaTopicReader(brokers: TestBroker.address, topics: [topic])
-    return await Task.detached {
+    try await offPool {
+        let reader = try KafkaTopicReader(brokers: TestBroker.address, topics: [topic])
         defer { reader.close() }
         return reader.read(timeout: timeout) { $0.count >= count }
-    }.value
+    }
+}
+
+/// The group's committed offset for one partition (nil when none or unreachable).
+func committedOffset(group: String, _ partition: TopicPartition) async -> Int64? {
+    try? await offPool {
+        try KafkaGroupOffsets.committed(brokers: TestBroker.address, group: group, partitions: [partition])[partition]
+    }
 }
 
 /// Sends events (JSON objects) keyed by external_id.
-func produce(_ topic: String, _ values: [(key: String?, value: String)]) throws {
-    let producer = try KafkaTrafficProducer(brokers: TestBroker.address)
-    for (key, value) in values {
-        producer.send(topic: topic, key: key.map { Array($0.utf8) }, value: Array(value.utf8))
+func produce(_ topic: String, _ values: [(key: String?, value: String)]) async throws {
+    let pairs = values.map { (key: $0.key, value: $0.value) }
+    let undelivered = try await offPool {
+        let producer = try KafkaTrafficProducer(brokers: TestBroker.address)
+        for (key, value) in pairs {
+            producer.send(topic: topic, key: key.map { Array($0.utf8) }, value: Array(value.utf8))
+        }
+        return producer.flush()
     }
-    #expect(producer.flush() == 0)
+    #expect(undelivered == 0)
 }
 
 func profileEvent(_ id: String, _ externalID: String, at time: String, fields: String) -> String {

@@ -12,16 +12,19 @@ struct ProducedTraffic {
     var goodEventIDs: Set<String> { Set(records.filter { !$0.isBad }.compactMap(\.eventID)) }
     var badCount: Int { records.filter(\.isBad).count }
 
-    static func produce(_ spec: WorkloadSpec, into topics: TestTopics) throws -> ProducedTraffic {
-        var traffic = ProducedTraffic()
-        let producer = try KafkaTrafficProducer(brokers: TestBroker.address)
-        for record in WorkloadGenerator(spec: spec) {
-            producer.send(topic: record.topic == .login ? topics.login : topics.profile, key: record.key, value: record.value)
-            traffic.expected.apply(record)
-            traffic.records.append(record)
+    static func produce(_ spec: WorkloadSpec, into topics: TestTopics) async throws -> ProducedTraffic {
+        let (login, profile) = (topics.login, topics.profile)
+        return try await offPool {
+            var traffic = ProducedTraffic()
+            let producer = try KafkaTrafficProducer(brokers: TestBroker.address)
+            for record in WorkloadGenerator(spec: spec) {
+                producer.send(topic: record.topic == .login ? login : profile, key: record.key, value: record.value)
+                traffic.expected.apply(record)
+                traffic.records.append(record)
+            }
+            precondition(producer.flush() == 0, "traffic not delivered")
+            return traffic
         }
-        precondition(producer.flush() == 0, "traffic not delivered")
-        return traffic
     }
 }
 
@@ -52,8 +55,8 @@ func mismatches(_ expected: [String: ExpectedContact], in state: BookbagSimState
 
 /// Reads results until every produced record is named in some result's sources.
 func readUntilAccounted(_ topic: String, records: Int, timeout: Duration = .seconds(120)) async throws -> [ResultView] {
-    let reader = try KafkaTopicReader(brokers: TestBroker.address, topics: [topic])
-    return await Task.detached {
+    return try await offPool {
+        let reader = try KafkaTopicReader(brokers: TestBroker.address, topics: [topic])
         defer { reader.close() }
         var accounted = Set<String>()
         var seen = 0
@@ -67,5 +70,5 @@ func readUntilAccounted(_ topic: String, records: Int, timeout: Duration = .seco
             return accounted.count >= records
         }
         return raw.map { ResultView(json: parseJSON($0.value)) }
-    }.value
+    }
 }

@@ -9,12 +9,12 @@ import Workload
 struct WorkloadSyncTests {
     @Test func everyEventHasAResultAndBookbagEndsWithTheLatestValues() async throws {
         let topics = TestTopics("workload")
-        try topics.create()
+        try await topics.create()
         let sim = try await startSim()
         defer { Task { await sim.stop() } }
         let spec = WorkloadSpec(
             events: 4_000, customers: 600, badRecordShare: 0.01, outOfOrderShare: 0.1, seed: 7, idPrefix: "w\(UInt16.random(in: 0...9999))-")
-        let traffic = try ProducedTraffic.produce(spec, into: topics)
+        let traffic = try await ProducedTraffic.produce(spec, into: topics)
 
         let service = try RunningService(topics: topics, sim: sim)
         let results = try await readUntilAccounted(topics.results, records: traffic.records.count)

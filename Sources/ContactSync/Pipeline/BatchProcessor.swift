@@ -159,12 +159,12 @@ struct BatchProcessor: Sendable {
             case .configuration(let message):
                 health.update { $0.bookbagConfigurationError = message }
                 logger.error("Bookbag refused to list or define custom attributes (\(message)): check the key, chatbot id and base URL. Retrying in 10 s")
-                try? await Task.sleep(for: .seconds(10))
+                await executor.abandon.sleep(for: .seconds(10))
             case .transient(let message):
                 attempt += 1
                 let delay = configuration.bookbag.retry.backoff(afterAttempt: attempt, using: &rng)
                 logger.warning("custom attribute definitions not available (\(message)); retry in \(delay)")
-                try? await Task.sleep(for: delay)
+                await executor.abandon.sleep(for: delay)
             }
         }
         return false

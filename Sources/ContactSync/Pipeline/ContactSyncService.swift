@@ -42,9 +42,14 @@ public final class ContactSyncService: Service, Sendable {
         let deadlineTask = Mutex<Task<Void, Never>?>(nil)
         await withGracefulShutdownHandler {
             await consumeLoop()
-        } onGracefulShutdown: { [consumer, abandon, logger, configuration] in
+        } onGracefulShutdown: { [consumer, abandon, logger, configuration, health] in
             logger.info("shutdown requested: no more fetching; finishing the batch in hand")
             consumer.stopFetching()
+            if let problem = health.snapshot.bookbagConfigurationError {
+                // Waiting cannot help: the configuration must change first.
+                logger.warning("Bookbag refuses our configuration (\(problem)); leaving undecided work uncommitted")
+                abandon.set()
+            }
             let timer = Task {
                 try? await Task.sleep(for: configuration.shutdownTimeout)
                 if !Task.isCancelled {

@@ -98,7 +98,7 @@ struct UpsertExecutor: Sendable {
                 }
                 metrics.retry(reason: status.map { "http_\($0)" } ?? "transport")
                 logger.warning("Bookbag call failed (\(status.map(String.init) ?? "no response"): \(message)); retry \(attempts) in \(delay)")
-                try? await Task.sleep(for: delay)
+                await abandon.sleep(for: delay)
 
             case .configuration(let status, let message):
                 // Credentials, scope or chatbot id are wrong: nothing to blame the contacts for.
@@ -106,7 +106,7 @@ struct UpsertExecutor: Sendable {
                 health.update { $0.bookbagConfigurationError = "HTTP \(status): \(message)" }
                 logger.error(
                     "Bookbag answered HTTP \(status) (\(message)): check BOOKBAG_API_KEY/BOOKBAG_API_KEY_FILE, BOOKBAG_CHATBOT_ID and BOOKBAG_BASE_URL. Not committing; retrying in \(configurationRetryDelay)")
-                try? await Task.sleep(for: configurationRetryDelay)
+                await abandon.sleep(for: configurationRetryDelay)
             }
         }
     }
@@ -137,4 +137,14 @@ final class AbandonSignal: Sendable {
     init() {}
     var isSet: Bool { flag.load(ordering: .relaxed) }
     func set() { flag.store(true, ordering: .relaxed) }
+
+    /// Sleeps, waking early (within 100 ms) once the signal is set.
+    func sleep(for duration: Duration) async {
+        let deadline = ContinuousClock.now + duration
+        while !isSet {
+            let left = deadline - ContinuousClock.now
+            if left <= .zero { return }
+            try? await Task.sleep(for: min(left, .milliseconds(100)))
+        }
+    }
 }

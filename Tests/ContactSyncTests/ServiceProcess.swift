@@ -1,0 +1,99 @@
+import Foundation
+import Testing
+
+#if canImport(FoundationNetworking)
+import FoundationNetworking
+#endif
+
+/// The built `contact-sync` binary, run as a child process with its output in a
+/// file (for tests that kill it by signal or read everything it wrote).
+final class ServiceProcess: @unchecked Sendable {
+    // @unchecked: `process` and `logURL` are set once in init; Process itself is
+    // thread-safe for the calls made here (terminate, kill by pid, wait).
+    let process = Process()
+    let logURL: URL
+
+    static var binary: URL {
+        let root = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent()
+        let candidates = [
+            URL(fileURLWithPath: CommandLine.arguments[0]).deletingLastPathComponent().appendingPathComponent("contact-sync"),
+            root.appendingPathComponent(".build/debug/contact-sync"),
+        ]
+        return candidates.first { FileManager.default.isExecutableFile(atPath: $0.path) } ?? candidates[1]
+    }
+
+    init(environment: [String: String], arguments: [String] = []) throws {
+        logURL = FileManager.default.temporaryDirectory.appendingPathComponent("contact-sync-\(UUID().uuidString).log")
+        _ = FileManager.default.createFile(atPath: logURL.path, contents: nil)
+        let log = try FileHandle(forWritingTo: logURL)
+        process.executableURL = Self.binary
+        process.arguments = arguments
+        var env = ProcessInfo.processInfo.environment.filter { !$0.key.hasPrefix("KAFKA_") && !$0.key.hasPrefix("BOOKBAG_") }
+        env.merge(environment, uniquingKeysWith: { _, new in new })
+        process.environment = env
+        process.standardOutput = log
+        process.standardError = log
+        try process.run()
+    }
+
+    var output: String { (try? String(contentsOf: logURL, encoding: .utf8)) ?? "" }
+
+    func signal(_ signal: Int32) { kill(process.processIdentifier, signal) }
+
+    /// Waits for the exit (off the cooperative pool) and returns the status.
+    func waitForExit(timeout: Duration = .seconds(30)) async -> Int32? {
+        let deadline = ContinuousClock.now + timeout
+        while process.isRunning {
+            if ContinuousClock.now > deadline { return nil }
+            try? await Task.sleep(for: .milliseconds(50))
+        }
+        return process.terminationStatus
+    }
+
+    deinit {
+        if process.isRunning { kill(process.processIdentifier, SIGKILL) }
+        try? FileManager.default.removeItem(at: logURL)
+    }
+}
+
+/// A free TCP port on loopback.
+func freePort() -> Int {
+    let fd = socket(AF_INET, Int32(SOCK_STREAM.rawValue), 0)
+    defer { close(fd) }
+    var address = sockaddr_in()
+    address.sin_family = sa_family_t(AF_INET)
+    address.sin_addr.s_addr = inet_addr("127.0.0.1")
+    address.sin_port = 0
+    var length = socklen_t(MemoryLayout<sockaddr_in>.size)
+    _ = withUnsafeMutablePointer(to: &address) {
+        $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { bind(fd, $0, length) }
+    }
+    _ = withUnsafeMutablePointer(to: &address) {
+        $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { getsockname(fd, $0, &length) }
+    }
+    return Int(UInt16(bigEndian: address.sin_port))
+}
+
+/// GET a local URL, returning status and body (nil when nothing answers).
+func httpGet(_ url: String) async -> (Int, String)? {
+    return await withCheckedContinuation { continuation in
+        let task = URLSession.shared.dataTask(with: URL(string: url)!) { data, response, _ in
+            guard let http = response as? HTTPURLResponse else { return continuation.resume(returning: nil) }
+            continuation.resume(returning: (http.statusCode, String(decoding: data ?? Data(), as: UTF8.self)))
+        }
+        task.resume()
+    }
+}
+
+/// Environment for a child contact-sync talking to a test's topics and sim.
+func serviceEnvironment(topics: TestTopics, simURL: String, opsPort: Int, extra: [String: String] = [:]) -> [String: String] {
+    var env = [
+        "KAFKA_BROKERS": TestBroker.address, "KAFKA_GROUP_ID": topics.group,
+        "KAFKA_TOPICS": "\(topics.profile),\(topics.login)", "RESULT_TOPIC": topics.results,
+        "DEAD_LETTER_TOPIC": topics.deadLetters, "KAFKA_SESSION_TIMEOUT_MS": "6000",
+        "BOOKBAG_BASE_URL": simURL, "BOOKBAG_CHATBOT_ID": "123",
+        "HTTP_HOST": "127.0.0.1", "HTTP_PORT": String(opsPort),
+    ]
+    env.merge(extra, uniquingKeysWith: { _, new in new })
+    return env
+}
