@@ -5,13 +5,15 @@ import ServiceLifecycle
 
 /// Everything `main` (and the integration tests) run, wired together.
 public struct ContactSyncServices: Sendable {
+    public var publisher: ResultPublisher
     public var sync: ContactSyncService
     public var ops: any Service
     public var health: ServiceHealth
     public var http: CurlHTTPClient
 
-    /// In shutdown order: the consumer drains first, then the ops endpoint stops.
-    public var all: [any Service] { [ops, sync] }
+    /// Started in this order and shut down in reverse: the consumer drains,
+    /// flushes and commits first; then the ops endpoint stops; the producer last.
+    public var all: [any Service] { [publisher, ops, sync] }
 }
 
 /// librdkafka properties for the consumer and the producer: our defaults, then
@@ -103,5 +105,5 @@ public func buildContactSyncServices(
     let ops = OpsServer.make(
         host: configuration.httpHost, port: configuration.httpPort, health: health, registry: registry, logger: logger,
         onListening: onOpsListening)
-    return ContactSyncServices(sync: sync, ops: ops, health: health, http: http)
+    return ContactSyncServices(publisher: publisher, sync: sync, ops: ops, health: health, http: http)
 }

@@ -40,7 +40,7 @@ struct Run: AsyncParsableCommand {
             logger.warning("BOOKBAG_API_KEY_FILE can be read by group or others; chmod 600 it")
         }
         let registry = PrometheusCollectorRegistry()
-        MetricsSystem.bootstrap(PrometheusMetricsFactory(registry: registry))
+        MetricsSystem.bootstrap(PrometheusMetricsFactory.contactSync(registry: registry))
 
         let fatal = FatalSignal()
         let services = try buildContactSyncServices(

@@ -73,12 +73,19 @@ struct TimestampParsingTests {
         #expect(Timestamp.parseRFC3339(text) == nil)
     }
 
-    @Test func rejectsInstantsBeyondInt64Nanoseconds() {
-        #expect(nanos("1677-09-21T00:12:43.145224192Z") == Int64.min)
-        #expect(nanos("1677-09-21T00:12:43.145224191Z") == nil)
-        #expect(nanos("2262-04-11T23:47:16.854775807Z") == Int64.max)
-        #expect(nanos("2262-04-11T23:47:16.854775808Z") == nil)
-        #expect(nanos("2262-04-11T23:47:16.854775807-00:01") == nil)
+    @Test func acceptsOnlyYears1678Through2261InUTC() {
+        // Narrower than Int64 nanoseconds allows, so that every accepted instant
+        // also survives formatting to milliseconds and parsing back.
+        #expect(nanos("1677-09-21T00:12:43.145224192Z") == nil)
+        #expect(nanos("1677-12-31T23:59:59.999Z") == nil)
+        #expect(nanos("1678-01-01T00:00:00Z") != nil)
+        #expect(nanos("1678-01-01T00:30:00+01:00") == nil, "1677 in UTC")
+        #expect(nanos("2261-12-31T23:59:59.999999999Z") != nil)
+        #expect(nanos("2262-01-01T00:00:00Z") == nil)
+        #expect(nanos("2262-04-11T23:47:16.854775807Z") == nil)
+        if let earliest = Timestamp.parseRFC3339("1678-01-01T00:00:00.0001Z") {
+            #expect(Timestamp.parseRFC3339(earliest.rfc3339Millis) != nil)
+        }
         #expect(nanos("9999-12-31T23:59:59Z") == nil)
         #expect(nanos("0000-01-01T00:00:00Z") == nil)
         #expect(nanos("1600-01-01T00:00:00Z") == nil)

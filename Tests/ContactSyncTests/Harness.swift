@@ -45,10 +45,10 @@ struct TestTopics {
         prefix = "t\(UInt32.random(in: 0...UInt32.max)).\(name)"
     }
 
-    func create(partitions: Int32 = 3) async throws {
+    func create(partitions: Int32 = 3, on brokers: String = TestBroker.address) async throws {
         let names = all
         try await offPool {
-            let producer = try KafkaTrafficProducer(brokers: TestBroker.address)
+            let producer = try KafkaTrafficProducer(brokers: brokers)
             try producer.createTopics(names, partitions: partitions)
         }
     }
@@ -86,7 +86,7 @@ final class RunningService: Sendable {
         self.registry = registry
         let services = try buildContactSyncServices(
             configuration: configuration, logger: logger, registry: registry,
-            metricsFactory: PrometheusMetricsFactory(registry: registry), onFatal: { message in Issue.record("fatal: \(message)") })
+            metricsFactory: .contactSync(registry: registry), onFatal: { message in Issue.record("fatal: \(message)") })
         self.services = services
         let group = ServiceGroup(services: services.all, logger: logger)
         self.group = group
@@ -143,9 +143,11 @@ func offPool<T: Sendable>(_ body: @escaping @Sendable () throws -> T) async thro
 }
 
 /// Reads a topic from the start until `count` records arrived (or the timeout).
-func readRecords(_ topic: String, atLeast count: Int, timeout: Duration = .seconds(60)) async throws -> [KafkaRecord] {
+func readRecords(
+    _ topic: String, atLeast count: Int, timeout: Duration = .seconds(60), brokers: String = TestBroker.address
+) async throws -> [KafkaRecord] {
     try await offPool {
-        let reader = try KafkaTopicReader(brokers: TestBroker.address, topics: [topic])
+        let reader = try KafkaTopicReader(brokers: brokers, topics: [topic])
         defer { reader.close() }
         return reader.read(timeout: timeout) { $0.count >= count }
     }
@@ -159,10 +161,10 @@ func committedOffset(group: String, _ partition: TopicPartition) async -> Int64?
 }
 
 /// Sends events (JSON objects) keyed by external_id.
-func produce(_ topic: String, _ values: [(key: String?, value: String)]) async throws {
+func produce(_ topic: String, _ values: [(key: String?, value: String)], brokers: String = TestBroker.address) async throws {
     let pairs = values.map { (key: $0.key, value: $0.value) }
     let undelivered = try await offPool {
-        let producer = try KafkaTrafficProducer(brokers: TestBroker.address)
+        let producer = try KafkaTrafficProducer(brokers: brokers)
         for (key, value) in pairs {
             producer.send(topic: topic, key: key.map { Array($0.utf8) }, value: Array(value.utf8))
         }

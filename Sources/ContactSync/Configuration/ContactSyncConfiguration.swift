@@ -23,7 +23,9 @@ public struct ContactSyncConfiguration: Sendable {
         public var maxInFlight = 4
         /// Client-side cap on requests per second (nil: none).
         public var maxRequestsPerSecond: Double?
-        public var retry = RetryPolicy()
+        /// Generous by default: while Bookbag is down the partitions simply do not
+        /// advance; a contact is `failed` only after this budget.
+        public var retry = RetryPolicy(maxAttempts: 30, maxElapsed: .seconds(600))
         public init() {}
     }
 

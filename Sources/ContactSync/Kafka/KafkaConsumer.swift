@@ -167,7 +167,7 @@ public final class KafkaConsumer: Sendable {
             commitCompleted()
             if afterPoll >= nextLagReport {
                 reportLag()
-                nextLagReport = afterPoll + 1_000_000_000
+                nextLagReport = afterPoll + 2_000_000_000
             }
         }
 
@@ -195,8 +195,11 @@ public final class KafkaConsumer: Sendable {
     }
 
     private func reportLag() {
+        let paused = stateBox.mutex.withLock { $0.paused }
         for partition in assignment {
-            let high = handle.cachedHighWatermark(partition)
+            // A paused partition is not fetched, so its cached watermark goes stale: ask the broker.
+            let high = paused.contains(partition)
+                ? handle.queryHighWatermark(partition, timeoutMs: 500) : handle.cachedHighWatermark(partition)
             metrics.highWatermark(partition, high)
         }
     }

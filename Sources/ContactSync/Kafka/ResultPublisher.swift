@@ -1,6 +1,7 @@
 import ContactSyncCore
 import Foundation
 import Logging
+import ServiceLifecycle
 import Synchronization
 
 /// One record to publish to the result or dead-letter topic.
@@ -103,6 +104,16 @@ public final class ResultPublisher: Sendable {
         try handle.partitionCounts(of: topics, timeoutMs: Int32(timeout.components.seconds * 1000))
     }
 
+    /// Waits (off the cooperative pool) until the broker acknowledged what is
+    /// outstanding, or the timeout passes; returns how many are still unacknowledged.
+    public func flush(timeout: Duration) async -> Int {
+        let timeoutMs = Int32(min(timeout.components.seconds * 1000 + timeout.components.attoseconds / 1_000_000_000_000_000, 600_000))
+        return await withCheckedContinuation { continuation in
+            let thread = Thread { [handle] in continuation.resume(returning: handle.flush(timeoutMs: timeoutMs)) }
+            thread.start()
+        }
+    }
+
     /// Waits (off the cooperative pool) for outstanding messages, then stops the poll thread.
     /// Returns the number of messages still undelivered.
     public func close(timeout: Duration) async -> Int {
@@ -149,6 +160,18 @@ public final class ResultPublisher: Sendable {
                 retries.mutex.withLock { $0.append((failure, group, later)) }
             }
         }
+    }
+}
+
+/// The producer is a lifecycle service of its own: it serves delivery reports
+/// until the group shuts it down, which happens after the consuming service
+/// (started after it) has finished, flushed and committed.
+extension ResultPublisher: Service {
+    public func run() async throws {
+        start()
+        try? await gracefulShutdown()
+        let undelivered = await close(timeout: .seconds(10))
+        if undelivered > 0 { logger.warning("\(undelivered) result(s) still unacknowledged when the producer stopped") }
     }
 }
 

@@ -108,6 +108,8 @@ struct BatchProcessor: Sendable {
             let decidedAt = Timestamp.now
             var recordsBySource: [RecordSource: KafkaRecord]?
             for decision in decisions {
+                metrics.eventToResultFromOccurred.recordNanoseconds(
+                    decidedAt.nanosecondsSinceEpoch - decision.update.earliestOccurredAt.nanosecondsSinceEpoch)
                 switch decision.status {
                 case .synced:
                     summary.synced += 1

@@ -30,7 +30,6 @@ public final class ContactSyncService: Service, Sendable {
 
     public func run() async throws {
         try consumer.start()
-        publisher.start()
         health.update { $0.consumerRunning = true }
         logger.info(
             "contact-sync running",
@@ -60,7 +59,7 @@ public final class ContactSyncService: Service, Sendable {
             deadlineTask.withLock { $0 = timer }
         }
 
-        let undelivered = await publisher.close(timeout: configuration.shutdownTimeout)
+        let undelivered = await publisher.flush(timeout: configuration.shutdownTimeout)
         if undelivered > 0 {
             logger.warning("\(undelivered) result(s) not acknowledged at shutdown; their records stay uncommitted")
         }
@@ -79,10 +78,13 @@ public final class ContactSyncService: Service, Sendable {
             let (messages, summary) = await processor.process(batch, memory: &memory)
             if summary.abandoned { break }
             let tickets = batch.tickets
-            await publisher.publish(messages) { [consumer] in consumer.markDone(tickets) }
-            let consumedAt = batch.records.map(\.consumedAtNanos).min() ?? 0
-            let sinceConsumed = Int64(DispatchTimeNanos.now &- consumedAt)
-            processor.metrics.eventToResultFromConsumed.recordNanoseconds(sinceConsumed)
+            let consumedAt = batch.records.map(\.consumedAtNanos)
+            await publisher.publish(messages) { [consumer, metrics = processor.metrics] in
+                consumer.markDone(tickets)
+                // Consume -> acknowledged result, per record.
+                let now = DispatchTimeNanos.now
+                for consumed in consumedAt { metrics.eventToResultFromConsumed.recordNanoseconds(Int64(now &- consumed)) }
+            }
             logger.info(
                 "batch done",
                 metadata: [

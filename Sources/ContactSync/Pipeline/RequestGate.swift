@@ -4,7 +4,13 @@ import ContactSyncCore
 /// in-flight limit (AIMD on 429s), never before a Retry-After instant has
 /// passed (for every request, not only the one that got the 429), and within
 /// the optional client-side rate cap.
+///
+/// After a 429 the gate sends one request at a time until no 429 has come for
+/// `rateLimitCoolDown`: with several in flight, the ones already on the wire
+/// when the 429 is answered would reach Bookbag before its Retry-After instant.
 actor RequestGate {
+    private var serialUntil: ContinuousClock.Instant?
+    private let rateLimitCoolDown: Duration = .seconds(10)
     private var limit: AdaptiveConcurrencyLimit
     private var inFlight = 0
     private var blockedUntil: ContinuousClock.Instant?
@@ -28,7 +34,8 @@ actor RequestGate {
                 try? await Task.sleep(until: until, clock: .continuous)
                 continue
             }
-            guard inFlight < limit.current else {
+            let allowed = serialUntil.map { $0 > now } == true ? 1 : limit.current
+            guard inFlight < allowed else {
                 await withCheckedContinuation { waiters.append($0) }
                 continue
             }
@@ -50,11 +57,12 @@ actor RequestGate {
         switch outcome {
         case .rateLimited(let retryAfter):
             limit.recordRateLimited()
+            serialUntil = ContinuousClock.now + rateLimitCoolDown
             let until = ContinuousClock.now + (retryAfter ?? .seconds(1))
             if blockedUntil.map({ until > $0 }) ?? true { blockedUntil = until }
             metrics.rateLimited()
         case .accepted, .refused, .undefinedAttribute:
-            limit.recordSuccess()
+            if serialUntil.map({ $0 <= ContinuousClock.now }) ?? true { limit.recordSuccess() }
         case .transient, .configuration:
             break
         }

@@ -59,6 +59,9 @@ extension Timestamp {
 
         let days = daysSinceEpoch(year: Int64(year), month: month, day: day)
         let seconds = days * 86_400 + Int64(hour * 3600 + minute * 60 + second) - offsetSeconds
+        // Instants from 1678 to 2261 (UTC) only: every one of them fits in Int64
+        // nanoseconds and survives formatting to milliseconds and parsing back.
+        guard seconds >= Self.earliestSupportedSecond, seconds < Self.endOfSupportedSeconds else { return nil }
         // Before the epoch, borrow one second so that Int64.min itself stays reachable.
         let borrow: Int64 = seconds < 0 ? 1 : 0
         let (scaled, overflowed) = (seconds + borrow).multipliedReportingOverflow(by: 1_000_000_000)
@@ -67,6 +70,9 @@ extension Timestamp {
         guard !overflowedAgain else { return nil }
         return Timestamp(nanosecondsSinceEpoch: total)
     }
+
+    static let earliestSupportedSecond = daysSinceEpoch(year: 1678, month: 1, day: 1) * 86_400
+    static let endOfSupportedSeconds = daysSinceEpoch(year: 2262, month: 1, day: 1) * 86_400
 
     static func daysInMonth(year: Int, month: Int) -> Int {
         switch month {

@@ -1,0 +1,19 @@
+import Prometheus
+
+extension PrometheusMetricsFactory {
+    /// The factory `main` (and tests) bootstrap: buckets that fit what is measured.
+    public static func contactSync(registry: PrometheusCollectorRegistry) -> PrometheusMetricsFactory {
+        var factory = PrometheusMetricsFactory(registry: registry)
+        factory.defaultDurationHistogramBuckets = [
+            .milliseconds(1), .milliseconds(5), .milliseconds(10), .milliseconds(25), .milliseconds(50),
+            .milliseconds(100), .milliseconds(250), .milliseconds(500), .seconds(1), .milliseconds(2500),
+            .seconds(5), .seconds(10), .seconds(30), .seconds(60),
+        ]
+        factory.valueHistogramBuckets = [
+            "contact_sync_batch_records": [1, 10, 50, 100, 250, 500, 1000, 2500, 5000, 10000],
+            "contact_sync_bookbag_users_per_request": [1, 5, 10, 25, 50, 75, 90, 100, 250, 500, 1000],
+            "contact_sync_events_folded_per_contact": [1, 2, 3, 5, 10, 25, 50, 100],
+        ]
+        return factory
+    }
+}
