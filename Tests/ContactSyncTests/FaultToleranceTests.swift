@@ -182,6 +182,8 @@ struct FaultToleranceTests {
         progress("broker restart: second event produced")
         #expect(await eventually(timeout: .seconds(90)) { sim.state.contact("br-2")?.name == "After" }, "syncs new events after the broker returns")
         #expect(!service.task.isCancelled)
+        let results = try await readRecords(topics.results, atLeast: 1, timeout: .seconds(60), brokers: address)
+        #expect(results.map { ResultView(json: parseJSON($0.value)).eventIDs }.contains(["br2"]), "its result is published too")
         progress("broker restart: second event synced; stopping the service")
         try await service.stop()
         progress("broker restart: service stopped")

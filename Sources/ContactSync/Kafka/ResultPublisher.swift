@@ -22,7 +22,15 @@ public struct OutgoingMessage: Sendable {
 /// is acknowledged only when the broker has every one of them; a message the
 /// broker refuses is produced again, so an acknowledgement is never faked.
 public final class ResultPublisher: Sendable {
-    private let handle: RDKafkaProducerHandle
+    /// The current producer. Replaced after a fatal error (for example an
+    /// idempotence sequence desync when a broker lost its state), so that the
+    /// service recovers by itself instead of stopping.
+    private let current: Mutex<RDKafkaProducerHandle>
+    private var handle: RDKafkaProducerHandle { current.withLock { $0 } }
+    private let properties: RDKafkaConfig
+    private let makeCallbacks: @Sendable () -> RDKafkaCallbacks
+    private let fatalPending: FatalFlag
+    private let onFatal: @Sendable (String) -> Void
     private let logger: Logger
     private let running = Mutex<Bool>(true)
     private let threadExit = Mutex<(done: Bool, waiters: [CheckedContinuation<Void, Never>])>((false, []))
@@ -38,11 +46,16 @@ public final class ResultPublisher: Sendable {
         self.metrics = metrics
         let retries = RetryQueue()
         self.retries = retries
-        let callbacks = RDKafkaCallbacks(
+        self.properties = properties
+        self.onFatal = onFatal
+        let fatalPending = FatalFlag()
+        self.fatalPending = fatalPending
+        makeCallbacks = { RDKafkaCallbacks(
             logger: logger,
             onError: { [logger] message, isFatal in
                 if isFatal {
-                    onFatal("Kafka producer: \(message)")
+                    logger.error("Kafka producer fatal error, replacing the producer: \(message)")
+                    fatalPending.raise(message)
                 } else {
                     logger.warning("Kafka producer error: \(message)")
                 }
@@ -51,14 +64,36 @@ public final class ResultPublisher: Sendable {
                 guard let token else { return }
                 let group = Unmanaged<AckGroup>.fromOpaque(token).takeRetainedValue()
                 if let failure {
+                    if failure.requiresNewProducer { fatalPending.raise(failure.error) }
                     logger.warning("result not delivered, producing it again in 1 s: \(failure.error)")
                     let due = DispatchTime.now().uptimeNanoseconds + 1_000_000_000
                     retries.mutex.withLock { $0.append((failure, group, due)) }
                 } else {
                     group.acknowledgeOne()
                 }
-            })
-        handle = try RDKafkaProducerHandle(config: properties, callbacks: callbacks)
+            }) }
+        current = Mutex(try RDKafkaProducerHandle(config: properties, callbacks: makeCallbacks()))
+    }
+
+    /// After a fatal error: a new producer takes over, and every message the old
+    /// one still held comes back through its delivery report (purged) and is
+    /// produced again on the new one.
+    private func replaceProducer(after message: String) {
+        let replacement: RDKafkaProducerHandle
+        do {
+            replacement = try RDKafkaProducerHandle(config: properties, callbacks: makeCallbacks())
+        } catch {
+            onFatal("Kafka producer: \(message); cannot create a new producer: \(error)")
+            return
+        }
+        let old = current.withLock { handle -> RDKafkaProducerHandle in
+            defer { handle = replacement }
+            return handle
+        }
+        old.purgeAll()
+        let deadline = DispatchTime.now().uptimeNanoseconds + 10_000_000_000
+        while old.outstanding > 0 && DispatchTime.now().uptimeNanoseconds < deadline { old.poll(timeoutMs: 50) }
+        logger.notice("Kafka producer replaced; \(old.outstanding) message(s) could not be taken over")
     }
 
     public func start() {
@@ -135,6 +170,7 @@ public final class ResultPublisher: Sendable {
     private func pollLoop() {
         while running.withLock({ $0 }) {
             handle.poll(timeoutMs: 50)
+            if let message = fatalPending.take() { replaceProducer(after: message) }
             retryDue()
         }
         let waiters = threadExit.withLock { exit in
@@ -192,6 +228,13 @@ final class AckGroup: Sendable {
         }
         if left == 0 { onComplete() }
     }
+}
+
+/// A fatal error reported on a librdkafka thread, taken by the poll thread.
+final class FatalFlag: Sendable {
+    private let message = Mutex<String?>(nil)
+    func raise(_ text: String) { message.withLock { if $0 == nil { $0 = text } } }
+    func take() -> String? { message.withLock { value in defer { value = nil }; return value } }
 }
 
 /// Messages the broker refused, due to be produced again at the given uptime.

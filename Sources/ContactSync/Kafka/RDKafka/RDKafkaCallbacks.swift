@@ -111,8 +111,13 @@ private func rdkafkaDeliveryCallback(
     let m = message.pointee
     var failure: DeliveryFailure?
     if m.err != RD_KAFKA_RESP_ERR_NO_ERROR {
+        let producerStateLost = [
+            RD_KAFKA_RESP_ERR_PRODUCER_FENCED, RD_KAFKA_RESP_ERR_OUT_OF_ORDER_SEQUENCE_NUMBER,
+            RD_KAFKA_RESP_ERR_UNKNOWN_PRODUCER_ID, RD_KAFKA_RESP_ERR_INVALID_PRODUCER_EPOCH,
+            RD_KAFKA_RESP_ERR__FATAL,
+        ].contains(m.err)
         failure = DeliveryFailure(
-            error: String(cString: rd_kafka_err2str(m.err)),
+            error: String(cString: rd_kafka_err2str(m.err)), requiresNewProducer: producerStateLost,
             topic: m.rkt.map { String(cString: rd_kafka_topic_name($0)) } ?? "",
             key: m.key.map { [UInt8](UnsafeRawBufferPointer(start: $0, count: m.key_len)) },
             value: m.payload.map { [UInt8](UnsafeRawBufferPointer(start: $0, count: m.len)) } ?? [])
@@ -123,6 +128,9 @@ private func rdkafkaDeliveryCallback(
 /// A message the broker did not take, with what is needed to send it again.
 struct DeliveryFailure: Sendable {
     var error: String
+    /// The broker no longer knows this producer's idempotence state (it lost
+    /// its data, or another producer took the id): only a new producer helps.
+    var requiresNewProducer: Bool
     var topic: String
     var key: [UInt8]?
     var value: [UInt8]

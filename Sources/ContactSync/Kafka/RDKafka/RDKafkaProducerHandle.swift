@@ -75,6 +75,11 @@ final class RDKafkaProducerHandle: Sendable {
 
     var outstanding: Int { Int(rd_kafka_outq_len(handle)) }
 
+    /// Fails every queued and in-flight message; each comes back in a delivery report.
+    func purgeAll() {
+        _ = rd_kafka_purge(handle, RD_KAFKA_PURGE_F_QUEUE | RD_KAFKA_PURGE_F_INFLIGHT)
+    }
+
     func partitionCounts(of topics: [String], timeoutMs: Int32) throws -> [String: Int] {
         try RDKafkaMetadata.partitionCounts(handle: handle, topics: topics, timeoutMs: timeoutMs)
     }
