@@ -10,7 +10,7 @@ import Workload
 struct StoreTraffic: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "store-traffic", abstract: "Synthetic store traffic for the demo and the benchmark.",
-        subcommands: [Produce.self, Watch.self], defaultSubcommand: Produce.self)
+        subcommands: [Produce.self, Watch.self, Consume.self], defaultSubcommand: Produce.self)
 }
 
 struct Produce: ParsableCommand {
@@ -81,6 +81,8 @@ struct Watch: ParsableCommand {
         var firstSeen: Date?
         var lastPrint = Date.distantPast
         let started = Date()
+        var reached10: Date?
+        var reached90: Date?
         var seen = 0
         _ = reader.read(timeout: .seconds(timeout)) { records in
             defer { seen = records.count }
@@ -94,6 +96,8 @@ struct Watch: ParsableCommand {
                     accounted.insert("\(source["topic"] ?? "")/\(source["partition"] ?? "")/\(source["offset"] ?? "")")
                 }
             }
+            if reached10 == nil, accounted.count * 10 >= expect { reached10 = Date() }
+            if reached90 == nil, accounted.count * 10 >= expect * 9 { reached90 = Date() }
             if Date().timeIntervalSince(lastPrint) >= 1 {
                 lastPrint = Date()
                 print("  progress: \(accounted.count)/\(expect) records have results; \(statuses.sorted { $0.key < $1.key }.map { "\($0.key) \($0.value)" }.joined(separator: ", "))")
@@ -112,6 +116,37 @@ struct Watch: ParsableCommand {
               failed:                    \(statuses["failed"] ?? 0) results
               time to all results:       \(String(format: "%.1f", seconds)) s
             """)
+        if let reached10, let reached90, reached90 > reached10 {
+            let steady = Double(expect) * 0.8 / reached90.timeIntervalSince(reached10)
+            print("watch: steady_events_per_second=\(Int(steady)) total_seconds=\(String(format: "%.2f", seconds))")
+        }
         if accounted.count < expect { throw ExitCode(1) }
+    }
+}
+
+/// The baseline: how fast librdkafka alone (through the service's Kafka layer,
+/// payloads copied out) consumes the same records.
+struct Consume: ParsableCommand {
+    static let configuration = CommandConfiguration(abstract: "Consume N records and report the rate (baseline).")
+
+    @Option(help: "Kafka bootstrap servers") var brokers = "127.0.0.1:9092"
+    @Option(help: "topics, comma-separated") var topics = "store.customer.profile-changed,store.customer.login"
+    @Option(help: "records to consume") var expect: Int
+
+    func run() throws {
+        let reader = try KafkaTopicReader(brokers: brokers, topics: topics.split(separator: ",").map(String.init))
+        defer { reader.close() }
+        var first: Date?
+        var bytes = 0
+        var seen = 0
+        let records = reader.read(timeout: .seconds(300)) { records in
+            if first == nil, !records.isEmpty { first = Date() }
+            for record in records[seen...] { bytes += record.value.count }
+            seen = records.count
+            return records.count >= expect
+        }
+        let seconds = Date().timeIntervalSince(first ?? Date())
+        print("consume: \(records.count) records, \(bytes) bytes in \(String(format: "%.2f", seconds)) s = \(Int(Double(records.count) / max(seconds, 0.001))) records/s")
+        if records.count < expect { throw ExitCode(1) }
     }
 }

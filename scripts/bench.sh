@@ -1,0 +1,126 @@
+#!/usr/bin/env bash
+# The benchmark: release build; Tansu + bookbag-sim; 200,000 events over 50,000
+# customers (Zipf-skewed, 80% logins, 3 partitions); contact-sync until every
+# event has a result; the raw librdkafka consume rate of the same records as a
+# baseline in the same run; then a latency run at 5,000 events/s for 30 s.
+# Prints one table and writes it to BENCHMARKS.md.
+set -euo pipefail
+source "$(dirname "${BASH_SOURCE[0]}")/lib.sh"
+cd "$ROOT"
+trap stop_all EXIT
+EVENTS=${EVENTS:-200000}
+CUSTOMERS=${CUSTOMERS:-50000}
+BATCH=${BATCH_MAX_EVENTS:-5000}
+
+bash scripts/setup.sh
+echo "[bench] release build…"
+swift build -c release --product contact-sync >"$RUN_DIR/release-build.log" 2>&1
+swift build -c release --product bookbag-sim >>"$RUN_DIR/release-build.log" 2>&1
+swift build -c release --product store-traffic >>"$RUN_DIR/release-build.log" 2>&1
+BIN=$(swift build -c release --show-bin-path)
+
+start_tansu
+KEY="oc_bench_$(python3 -c 'import secrets; print(secrets.token_hex(16))')"
+start_sim "$BIN/bookbag-sim" "$KEY"
+"$BIN/store-traffic" produce --brokers "$BROKERS" --events "$EVENTS" --customers "$CUSTOMERS" --create-topics 3 \
+  --also-create bookbag.contact-sync.results,bookbag.contact-sync.dead-letter,lat.profile,lat.login,lat.results,lat.dead \
+  --bad-share 0 | tee "$RUN_DIR/bench-produce.log"
+
+echo "[bench] baseline: librdkafka consume only"
+"$BIN/store-traffic" consume --brokers "$BROKERS" --expect "$EVENTS" | tee "$RUN_DIR/bench-consume.log"
+
+run_sync() {  # extra env...; runs contact-sync under /usr/bin/time
+  OPS_PORT=$(free_port)
+  env BOOKBAG_API_KEY="$KEY" BOOKBAG_BASE_URL="$SIM_URL" BOOKBAG_CHATBOT_ID=123 KAFKA_BROKERS="$BROKERS" \
+    HTTP_HOST=127.0.0.1 HTTP_PORT="$OPS_PORT" KAFKA_SESSION_TIMEOUT_MS=6000 LOG_LEVEL=warning "$@" \
+    /usr/bin/time -f "time: rss_kb=%M cpu_s=%U+%S" "$BIN/contact-sync" >"$RUN_DIR/bench-sync.log" 2>&1 &
+  SYNC_PID=$!
+  PIDS+=($SYNC_PID)
+}
+
+echo "[bench] contact-sync on $EVENTS events (BATCH_MAX_EVENTS=$BATCH)"
+run_sync BATCH_MAX_EVENTS="$BATCH"
+"$BIN/store-traffic" watch --brokers "$BROKERS" --expect "$EVENTS" --timeout 600 | tee "$RUN_DIR/bench-watch.log" | grep -v progress
+python3 - "$OPS_PORT" >"$RUN_DIR/bench-latency-main.txt" <<'PY'
+import sys, urllib.request
+text = urllib.request.urlopen(f"http://127.0.0.1:{sys.argv[1]}/metrics").read().decode()
+buckets = []
+for line in text.splitlines():
+    if line.startswith('contact_sync_event_to_result_seconds_bucket{') and 'from="consumed"' in line:
+        le = line.split('le="')[1].split('"')[0]
+        buckets.append((float('inf') if le == '+Inf' else float(le), float(line.split()[-1])))
+buckets.sort()
+total = buckets[-1][1] if buckets else 0
+def q(p):
+    for le, c in buckets:
+        if total and c >= p * total: return le
+    return float('nan')
+print(f"{q(0.5)} {q(0.99)}")
+PY
+kill -TERM "$SYNC_PID"; wait "$SYNC_PID" || true
+SIM_STATS=$(python3 -c "import json,urllib.request; print(json.dumps(json.load(urllib.request.urlopen('$SIM_URL/_sim/stats'))))")
+
+echo "[bench] latency run: 5,000 events/s for 30 s"
+run_sync KAFKA_TOPICS=lat.profile,lat.login RESULT_TOPIC=lat.results DEAD_LETTER_TOPIC=lat.dead KAFKA_GROUP_ID=bench-latency
+sleep 5
+"$BIN/store-traffic" produce --brokers "$BROKERS" --events 150000 --customers "$CUSTOMERS" --rate 5000 --seed 99 \
+  --profile-topic lat.profile --login-topic lat.login --id-prefix lat- --bad-share 0 >/dev/null
+"$BIN/store-traffic" watch --brokers "$BROKERS" --result-topic lat.results --expect 150000 --timeout 120 >/dev/null
+LAT_PORT=$OPS_PORT
+python3 - "$LAT_PORT" >"$RUN_DIR/bench-latency-steady.txt" <<'PY'
+import sys, urllib.request
+text = urllib.request.urlopen(f"http://127.0.0.1:{sys.argv[1]}/metrics").read().decode()
+buckets = []
+for line in text.splitlines():
+    if line.startswith('contact_sync_event_to_result_seconds_bucket{') and 'from="consumed"' in line:
+        le = line.split('le="')[1].split('"')[0]
+        buckets.append((float('inf') if le == '+Inf' else float(le), float(line.split()[-1])))
+buckets.sort()
+total = buckets[-1][1] if buckets else 0
+def q(p):
+    for le, c in buckets:
+        if total and c >= p * total: return le
+    return float('nan')
+print(f"{q(0.5)} {q(0.99)}")
+PY
+kill -TERM "$SYNC_PID"; wait "$SYNC_PID" || true
+
+python3 - "$EVENTS" "$CUSTOMERS" "$BATCH" "$SIM_STATS" <<'PY' | tee BENCHMARKS.md
+import json, re, sys, datetime, platform, subprocess, os
+events, customers, batch = int(sys.argv[1]), int(sys.argv[2]), int(sys.argv[3])
+stats = json.loads(sys.argv[4])
+run = os.environ.get("RUN_DIR", ".run")
+read = lambda f: open(os.path.join(".run", f)).read()
+consume = re.search(r"= (\d+) records/s", read("bench-consume.log"))
+watch = read("bench-watch.log")
+steady = re.search(r"steady_events_per_second=(\d+) total_seconds=([\d.]+)", watch)
+sync_time = re.search(r"time: rss_kb=(\d+) cpu_s=([\d.]+)\+([\d.]+)", read("bench-sync.log"))
+p50, p99 = read("bench-latency-main.txt").split()
+lp50, lp99 = read("bench-latency-steady.txt").split()
+baseline = int(consume.group(1)) if consume else 0
+rate = int(steady.group(1)) if steady else 0
+upserts = stats.get("upsert_requests", 0); users = stats.get("users_received", 0)
+cpu = subprocess.run(["sh", "-c", "grep -m1 'model name' /proc/cpuinfo | cut -d: -f2"], capture_output=True, text=True).stdout.strip()
+print(f"""# Benchmarks
+
+Run by `scripts/bench.sh` on {datetime.datetime.utcnow():%Y-%m-%d %H:%M} UTC; {os.cpu_count()} cores ({cpu}), release build,
+Tansu (in-memory) and bookbag-sim (release) on the same machine. Workload: {events:,} events over {customers:,}
+customers, Zipf-skewed, 80% logins, 20% profile changes with 1-5 custom attributes, 3 partitions.
+contact-sync ran with BATCH_MAX_EVENTS={batch}, UPSERT_MAX_USERS=100, BOOKBAG_MAX_IN_FLIGHT=4.
+
+| figure | value |
+| --- | --- |
+| steady-state events/s (10% to 90% of results) | {rate:,} |
+| total time to the last result | {steady.group(2) if steady else '?'} s |
+| raw librdkafka consume rate, same records, same run | {baseline:,} records/s |
+| ratio contact-sync / raw consume | {rate / baseline if baseline else float('nan'):.2f} |
+| p50 / p99 consume→acknowledged result (200k run, histogram bucket bound) | {p50} s / {p99} s |
+| p50 / p99 consume→acknowledged result at 5,000 events/s for 30 s | {lp50} s / {lp99} s |
+| HTTP upsert requests | {upserts:,} |
+| average users per request | {users / upserts if upserts else 0:.1f} |
+| events folded per upserted contact | {events / users if users else 0:.2f} |
+| peak RSS of contact-sync | {int(sync_time.group(1)) / 1024 if sync_time else 0:.1f} MB |
+| CPU seconds of contact-sync (user+system) | {float(sync_time.group(2)) + float(sync_time.group(3)) if sync_time else 0:.1f} |
+| bookbag-sim: requests served | {stats.get('requests', 0):,} |
+""")
+PY
