@@ -5,8 +5,12 @@ struct FaultState {
     private var dropUntil: ContinuousClock.Instant?
     private var requestsSinceSet = 0
     private var buckets: [String: TokenBucket] = [:]
-    /// Per key: the instant the last 429 told it to come back.
-    private var retryAfterUntil: [String: ContinuousClock.Instant] = [:]
+    /// Per key: when the last 429 was answered, and the instant it told the key to come back.
+    private var retryAfterUntil: [String: (announced: ContinuousClock.Instant, until: ContinuousClock.Instant)] = [:]
+    /// A request arriving this soon after a 429 was answered was sent before the
+    /// client could have read it (its requests already on the wire), so it is
+    /// not counted as early. Loopback round trips are far below this.
+    static let inFlightGrace: Duration = .milliseconds(50)
 
     init(faults: SimFaults, now: ContinuousClock.Instant) {
         self.faults = faults
@@ -32,7 +36,9 @@ struct FaultState {
     /// `isEarly` tells whether the caller's key was told to wait longer than this.
     mutating func admit(key: String?, now: ContinuousClock.Instant) -> (decision: Decision, isEarly: Bool) {
         var isEarly = false
-        if let key, let until = retryAfterUntil[key], now < until { isEarly = true }
+        if let key, let told = retryAfterUntil[key], now < told.until, now >= told.announced + Self.inFlightGrace {
+            isEarly = true
+        }
         requestsSinceSet += 1
         if let dropUntil, now < dropUntil { return (.drop, isEarly) }
         if let failStatus = faults.failStatus, failStatus > 0, failUntil.map({ now < $0 }) ?? true {
@@ -52,7 +58,7 @@ struct FaultState {
         buckets[key] = bucket
         if allowed { return nil }
         let seconds = faults.retryAfterSeconds
-        retryAfterUntil[key] = now.advanced(by: .seconds(seconds))
+        retryAfterUntil[key] = (now, now.advanced(by: .seconds(seconds)))
         return seconds
     }
 }

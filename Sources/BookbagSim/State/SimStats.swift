@@ -17,7 +17,8 @@ public struct SimStats: Sendable, Equatable {
     public var contacts = 0
     public var inFlight = 0
     public var maxInFlight = 0
-    /// Requests that arrived before the `Retry-After` instant last announced to their key.
+    /// Requests that arrived before the `Retry-After` instant last announced to their key
+    /// (and more than 50 ms after it was announced: earlier ones were already on the wire).
     public var earlyRequests = 0
     /// Requests answered 429.
     public var rateLimited = 0

@@ -30,6 +30,11 @@ public final class ResultPublisher: Sendable {
     private let properties: RDKafkaConfig
     private let makeCallbacks: @Sendable () -> RDKafkaCallbacks
     private let fatalPending: FatalFlag
+    /// Uptime of the last delivery report; a producer holding messages with no
+    /// report for `stallLimit` is replaced (seen after a broker lost its state
+    /// without answering with an error).
+    private let lastDelivery: DeliveryClock
+    private let stallLimitNanos: UInt64 = 30_000_000_000
     private let onFatal: @Sendable (String) -> Void
     private let logger: Logger
     private let running = Mutex<Bool>(true)
@@ -50,6 +55,8 @@ public final class ResultPublisher: Sendable {
         self.onFatal = onFatal
         let fatalPending = FatalFlag()
         self.fatalPending = fatalPending
+        let lastDelivery = DeliveryClock()
+        self.lastDelivery = lastDelivery
         makeCallbacks = { RDKafkaCallbacks(
             logger: logger,
             onError: { [logger] message, isFatal in
@@ -62,6 +69,7 @@ public final class ResultPublisher: Sendable {
             },
             onDelivery: { [logger] token, failure in
                 guard let token else { return }
+                lastDelivery.value.store(DispatchTime.now().uptimeNanoseconds, ordering: .relaxed)
                 let group = Unmanaged<AckGroup>.fromOpaque(token).takeRetainedValue()
                 if let failure {
                     if failure.requiresNewProducer { fatalPending.raise(failure.error) }
@@ -171,6 +179,11 @@ public final class ResultPublisher: Sendable {
         while running.withLock({ $0 }) {
             handle.poll(timeoutMs: 50)
             if let message = fatalPending.take() { replaceProducer(after: message) }
+            let now = DispatchTime.now().uptimeNanoseconds
+            if handle.outstanding > 0, now &- lastDelivery.value.load(ordering: .relaxed) > stallLimitNanos {
+                lastDelivery.value.store(now, ordering: .relaxed)
+                replaceProducer(after: "no delivery report for 30 s with \(handle.outstanding) message(s) outstanding")
+            }
             retryDue()
         }
         let waiters = threadExit.withLock { exit in
@@ -228,6 +241,11 @@ final class AckGroup: Sendable {
         }
         if left == 0 { onComplete() }
     }
+}
+
+/// Uptime of the last delivery report.
+final class DeliveryClock: Sendable {
+    let value = Atomic<UInt64>(DispatchTime.now().uptimeNanoseconds)
 }
 
 /// A fatal error reported on a librdkafka thread, taken by the poll thread.
