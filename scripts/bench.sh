@@ -41,22 +41,7 @@ run_sync() {  # extra env...; runs contact-sync under /usr/bin/time
 echo "[bench] contact-sync on $EVENTS events (BATCH_MAX_EVENTS=$BATCH)"
 run_sync BATCH_MAX_EVENTS="$BATCH"
 "$BIN/store-traffic" watch --brokers "$BROKERS" --expect "$EVENTS" --timeout 600 | tee "$RUN_DIR/bench-watch.log" | grep -v progress
-python3 - "$OPS_PORT" >"$RUN_DIR/bench-latency-main.txt" <<'PY'
-import sys, urllib.request
-text = urllib.request.urlopen(f"http://127.0.0.1:{sys.argv[1]}/metrics").read().decode()
-buckets = []
-for line in text.splitlines():
-    if line.startswith('contact_sync_event_to_result_seconds_bucket{') and 'from="consumed"' in line:
-        le = line.split('le="')[1].split('"')[0]
-        buckets.append((float('inf') if le == '+Inf' else float(le), float(line.split()[-1])))
-buckets.sort()
-total = buckets[-1][1] if buckets else 0
-def q(p):
-    for le, c in buckets:
-        if total and c >= p * total: return le
-    return float('nan')
-print(f"{q(0.5)} {q(0.99)}")
-PY
+python3 scripts/latency-quantiles.py "$OPS_PORT" >"$RUN_DIR/bench-latency-main.txt"
 kill -TERM "$SYNC_PID"; wait "$SYNC_PID" || true
 SIM_STATS=$(python3 -c "import json,urllib.request; print(json.dumps(json.load(urllib.request.urlopen('$SIM_URL/_sim/stats'))))")
 
@@ -67,22 +52,7 @@ sleep 5
   --profile-topic lat.profile --login-topic lat.login --id-prefix lat- --bad-share 0 >/dev/null
 "$BIN/store-traffic" watch --brokers "$BROKERS" --result-topic lat.results --expect 150000 --timeout 120 >/dev/null
 LAT_PORT=$OPS_PORT
-python3 - "$LAT_PORT" >"$RUN_DIR/bench-latency-steady.txt" <<'PY'
-import sys, urllib.request
-text = urllib.request.urlopen(f"http://127.0.0.1:{sys.argv[1]}/metrics").read().decode()
-buckets = []
-for line in text.splitlines():
-    if line.startswith('contact_sync_event_to_result_seconds_bucket{') and 'from="consumed"' in line:
-        le = line.split('le="')[1].split('"')[0]
-        buckets.append((float('inf') if le == '+Inf' else float(le), float(line.split()[-1])))
-buckets.sort()
-total = buckets[-1][1] if buckets else 0
-def q(p):
-    for le, c in buckets:
-        if total and c >= p * total: return le
-    return float('nan')
-print(f"{q(0.5)} {q(0.99)}")
-PY
+python3 scripts/latency-quantiles.py "$LAT_PORT" >"$RUN_DIR/bench-latency-steady.txt"
 kill -TERM "$SYNC_PID"; wait "$SYNC_PID" || true
 
 python3 - "$EVENTS" "$CUSTOMERS" "$BATCH" "$SIM_STATS" <<'PY' | tee BENCHMARKS.md
