@@ -29,24 +29,33 @@ start_sim "$BIN/bookbag-sim" "$KEY"
 echo "[bench] baseline: librdkafka consume only"
 "$BIN/store-traffic" consume --brokers "$BROKERS" --expect "$EVENTS" | tee "$RUN_DIR/bench-consume.log"
 
-run_sync() {  # extra env...; runs contact-sync under /usr/bin/time
+run_sync() {  # log file, extra env...
+  local log=$1; shift
   OPS_PORT=$(free_port)
   env BOOKBAG_API_KEY="$KEY" BOOKBAG_BASE_URL="$SIM_URL" BOOKBAG_CHATBOT_ID=123 KAFKA_BROKERS="$BROKERS" \
     HTTP_HOST=127.0.0.1 HTTP_PORT="$OPS_PORT" KAFKA_SESSION_TIMEOUT_MS=6000 LOG_LEVEL=warning "$@" \
-    /usr/bin/time -f "time: rss_kb=%M cpu_s=%U+%S" "$BIN/contact-sync" >"$RUN_DIR/bench-sync.log" 2>&1 &
+    "$BIN/contact-sync" >"$RUN_DIR/$log" 2>&1 &
   SYNC_PID=$!
   PIDS+=($SYNC_PID)
 }
 
+usage_of() {  # pid: peak RSS (kB) and CPU seconds, read before it exits
+  local hwm ticks
+  hwm=$(awk '/VmHWM/ {print $2}' "/proc/$1/status")
+  ticks=$(awk '{print $14 + $15}' "/proc/$1/stat")
+  echo "time: rss_kb=$hwm cpu_s=$(python3 -c "print($ticks / $(getconf CLK_TCK))")+0"
+}
+
 echo "[bench] contact-sync on $EVENTS events (BATCH_MAX_EVENTS=$BATCH)"
-run_sync BATCH_MAX_EVENTS="$BATCH"
+run_sync bench-sync.log BATCH_MAX_EVENTS="$BATCH"
 "$BIN/store-traffic" watch --brokers "$BROKERS" --expect "$EVENTS" --timeout 600 | tee "$RUN_DIR/bench-watch.log" | grep -v progress
 python3 scripts/latency-quantiles.py "$OPS_PORT" >"$RUN_DIR/bench-latency-main.txt"
+usage_of "$SYNC_PID" >"$RUN_DIR/bench-usage.txt"
 kill -TERM "$SYNC_PID"; wait "$SYNC_PID" || true
 SIM_STATS=$(python3 -c "import json,urllib.request; print(json.dumps(json.load(urllib.request.urlopen('$SIM_URL/_sim/stats'))))")
 
 echo "[bench] latency run: 5,000 events/s for 30 s"
-run_sync KAFKA_TOPICS=lat.profile,lat.login RESULT_TOPIC=lat.results DEAD_LETTER_TOPIC=lat.dead KAFKA_GROUP_ID=bench-latency
+run_sync bench-latency.log KAFKA_TOPICS=lat.profile,lat.login RESULT_TOPIC=lat.results DEAD_LETTER_TOPIC=lat.dead KAFKA_GROUP_ID=bench-latency
 sleep 5
 "$BIN/store-traffic" produce --brokers "$BROKERS" --events 150000 --customers "$CUSTOMERS" --rate 5000 --seed 99 \
   --profile-topic lat.profile --login-topic lat.login --id-prefix lat- --bad-share 0 >/dev/null
@@ -64,7 +73,7 @@ read = lambda f: open(os.path.join(".run", f)).read()
 consume = re.search(r"= (\d+) records/s", read("bench-consume.log"))
 watch = read("bench-watch.log")
 steady = re.search(r"steady_events_per_second=(\d+) total_seconds=([\d.]+)", watch)
-sync_time = re.search(r"time: rss_kb=(\d+) cpu_s=([\d.]+)\+([\d.]+)", read("bench-sync.log"))
+sync_time = re.search(r"time: rss_kb=(\d+) cpu_s=([\d.]+)\+([\d.]+)", read("bench-usage.txt"))
 p50, p99 = read("bench-latency-main.txt").split()
 lp50, lp99 = read("bench-latency-steady.txt").split()
 baseline = int(consume.group(1)) if consume else 0
