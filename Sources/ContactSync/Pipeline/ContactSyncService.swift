@@ -1,6 +1,8 @@
 import ContactSyncCore
+import Dispatch
 import Logging
 import ServiceLifecycle
+import Synchronization
 
 /// The consuming loop as a lifecycle service: batches in, results out, offsets
 /// committed behind acknowledged results. On graceful shutdown it stops
@@ -98,9 +100,7 @@ public final class ContactSyncService: Service, Sendable {
     }
 }
 
-import Dispatch
-import Synchronization
-
+/// Monotonic nanoseconds, the clock `KafkaRecord.consumedAtNanos` uses.
 enum DispatchTimeNanos {
     static var now: UInt64 { DispatchTime.now().uptimeNanoseconds }
 }
