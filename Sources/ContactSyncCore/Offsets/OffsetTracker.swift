@@ -27,71 +27,91 @@ public struct OffsetTracker: Sendable {
 
     private struct PartitionState: Sendable {
         var generation: UInt64
-        /// Registered offsets not yet completed, ascending, with a completed flag.
+        /// Registered offsets, ascending, with a completed flag; `head` is the
+        /// first live element.
         var pending: [(offset: Int64, done: Bool)] = []
-        var head = 0  // index of the first live element of `pending`
+        var head = 0
         /// Next offset to commit: every offset below it has its result.
         var committable: Int64?
         var lastCommitted: Int64?
+
+        var outstanding: Int { pending[head...].lazy.filter { !$0.done }.count }
+
+        /// False for a re-delivery of an offset already in flight (it is tracked already).
+        mutating func register(_ offset: Int64) -> Bool {
+            if head < pending.count, let last = pending.last, offset <= last.offset { return false }
+            pending.append((offset, false))
+            return true
+        }
+
+        /// True when the offset was live and not completed before.
+        mutating func complete(_ offset: Int64) -> Bool {
+            var low = head
+            var high = pending.count - 1
+            var found = false
+            while low <= high {
+                let mid = (low + high) / 2
+                let candidate = pending[mid].offset
+                if candidate == offset {
+                    found = !pending[mid].done
+                    pending[mid].done = true
+                    break
+                } else if candidate < offset {
+                    low = mid + 1
+                } else {
+                    high = mid - 1
+                }
+            }
+            while head < pending.count, pending[head].done {
+                committable = pending[head].offset + 1
+                head += 1
+            }
+            // Compact once the dead prefix dominates, keeping appends amortised O(1).
+            if head > 1024, head * 2 > pending.count {
+                pending.removeFirst(head)
+                head = 0
+            }
+            return found
+        }
     }
 
     private var partitions: [TopicPartition: PartitionState] = [:]
     private var nextGeneration: UInt64 = 1
+    /// Registered and not completed, over all partitions; kept as a count
+    /// because backpressure asks for it after every poll.
+    public private(set) var outstanding = 0
 
     public init() {}
 
     /// Starts tracking a newly assigned partition (a new generation).
     public mutating func assign(_ partition: TopicPartition) {
+        if let previous = partitions[partition] { outstanding -= previous.outstanding }
         partitions[partition] = PartitionState(generation: nextGeneration)
         nextGeneration += 1
     }
 
     /// Stops tracking revoked partitions; their late completions are ignored.
     public mutating func revoke(_ revoked: some Sequence<TopicPartition>) {
-        for partition in revoked { partitions[partition] = nil }
+        for partition in revoked {
+            if let previous = partitions.removeValue(forKey: partition) { outstanding -= previous.outstanding }
+        }
     }
 
     public var assigned: [TopicPartition] { Array(partitions.keys) }
 
     /// Registers a consumed record; nil if its partition is not assigned.
     public mutating func register(_ partition: TopicPartition, offset: Int64) -> Ticket? {
-        guard var state = partitions[partition] else { return nil }
-        if let last = state.pending.last, state.head < state.pending.count, offset <= last.offset {
-            return nil  // re-delivery of an offset already in flight: it is tracked already
-        }
-        state.pending.append((offset, false))
-        partitions[partition] = state
-        return Ticket(partition: partition, offset: offset, generation: state.generation)
+        // Mutated in place through the dictionary: a copy would duplicate `pending` per record.
+        guard let generation = partitions[partition]?.generation else { return nil }
+        guard partitions[partition]!.register(offset) else { return nil }
+        outstanding += 1
+        return Ticket(partition: partition, offset: offset, generation: generation)
     }
 
     /// Marks a record's result as acknowledged.
     public mutating func complete(_ ticket: Ticket) {
-        guard var state = partitions[ticket.partition], state.generation == ticket.generation else { return }
-        // Binary search the live window for the offset.
-        var low = state.head
-        var high = state.pending.count - 1
-        while low <= high {
-            let mid = (low + high) / 2
-            let offset = state.pending[mid].offset
-            if offset == ticket.offset {
-                state.pending[mid].done = true
-                break
-            } else if offset < ticket.offset {
-                low = mid + 1
-            } else {
-                high = mid - 1
-            }
-        }
-        while state.head < state.pending.count, state.pending[state.head].done {
-            state.committable = state.pending[state.head].offset + 1
-            state.head += 1
-        }
-        // Compact once the dead prefix dominates, keeping appends amortised O(1).
-        if state.head > 1024, state.head * 2 > state.pending.count {
-            state.pending.removeFirst(state.head)
-            state.head = 0
-        }
-        partitions[ticket.partition] = state
+        guard partitions[ticket.partition]?.generation == ticket.generation else { return }
+        if partitions[ticket.partition]!.complete(ticket.offset) { outstanding -= 1 }
     }
 
     /// Offsets that may be committed now and were not handed out before.
@@ -110,13 +130,6 @@ public struct OffsetTracker: Sendable {
     public func committable(for wanted: some Sequence<TopicPartition>) -> [(TopicPartition, Int64)] {
         wanted.compactMap { partition in
             partitions[partition]?.committable.map { (partition, $0) }
-        }
-    }
-
-    /// Records consumed whose results are not acknowledged yet.
-    public var outstanding: Int {
-        partitions.values.reduce(0) { total, state in
-            total + state.pending[state.head...].lazy.filter { !$0.done }.count
         }
     }
 }
