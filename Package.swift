@@ -20,6 +20,7 @@ let package = Package(
         .executable(name: "contact-sync", targets: ["contact-sync"]),
         .executable(name: "bookbag-sim", targets: ["bookbag-sim"]),
         .executable(name: "store-traffic", targets: ["store-traffic"]),
+        .executable(name: "core-bench", targets: ["core-bench"]),
     ],
     dependencies: [
         .package(url: "https://github.com/apple/swift-log", from: "1.16.2"),
@@ -87,6 +88,8 @@ let package = Package(
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ],
             linkerSettings: rdkafkaLinkerSettings),
+        // The pure core's micro-benchmark (a release-mode timing harness).
+        .executableTarget(name: "core-bench", dependencies: ["ContactSyncCore", "Workload"]),
 
         .testTarget(name: "ContactSyncCoreTests", dependencies: ["ContactSyncCore", "Workload"]),
         .testTarget(name: "BookbagSimTests", dependencies: ["BookbagSim"]),

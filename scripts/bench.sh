@@ -17,7 +17,11 @@ echo "[bench] release build…"
 swift build -c release --product contact-sync >"$RUN_DIR/release-build.log" 2>&1
 swift build -c release --product bookbag-sim >>"$RUN_DIR/release-build.log" 2>&1
 swift build -c release --product store-traffic >>"$RUN_DIR/release-build.log" 2>&1
+swift build -c release --product core-bench >>"$RUN_DIR/release-build.log" 2>&1
 BIN=$(swift build -c release --show-bin-path)
+
+echo "[bench] the pure core alone (no I/O)"
+"$BIN/core-bench" "$EVENTS" "$CUSTOMERS" | tee "$RUN_DIR/bench-core.log"
 
 start_tansu
 KEY="oc_bench_$(python3 -c 'import secrets; print(secrets.token_hex(16))')"
@@ -64,16 +68,35 @@ LAT_PORT=$OPS_PORT
 python3 scripts/latency-quantiles.py "$LAT_PORT" >"$RUN_DIR/bench-latency-steady.txt"
 kill -TERM "$SYNC_PID"; wait "$SYNC_PID" || true
 
-python3 - "$EVENTS" "$CUSTOMERS" "$BATCH" "$SIM_STATS" <<'PY' | tee BENCHMARKS.md
+BIG=$((EVENTS * 10)); BIG_CUSTOMERS=$((CUSTOMERS * 10))
+echo "[bench] memory with 10x the input: $BIG events over $BIG_CUSTOMERS customers"
+"$BIN/store-traffic" produce --brokers "$BROKERS" --events "$BIG" --customers "$BIG_CUSTOMERS" --seed 7 --create-topics 3 \
+  --profile-topic x10.profile --login-topic x10.login --id-prefix x10- --bad-share 0 \
+  --also-create x10.results,x10.dead >/dev/null
+run_sync bench-x10.log BATCH_MAX_EVENTS="$BATCH" KAFKA_TOPICS=x10.profile,x10.login RESULT_TOPIC=x10.results \
+  DEAD_LETTER_TOPIC=x10.dead KAFKA_GROUP_ID=bench-x10
+"$BIN/store-traffic" watch --brokers "$BROKERS" --result-topic x10.results --expect "$BIG" --timeout 900 \
+  | grep -v progress >"$RUN_DIR/bench-x10-watch.log"
+usage_of "$SYNC_PID" >"$RUN_DIR/bench-x10-usage.txt"
+kill -TERM "$SYNC_PID"; wait "$SYNC_PID" || true
+
+python3 - "$EVENTS" "$CUSTOMERS" "$BATCH" "$SIM_STATS" "$BIG" <<'PY' | tee BENCHMARKS.md
 import json, re, sys, datetime, platform, subprocess, os
 events, customers, batch = int(sys.argv[1]), int(sys.argv[2]), int(sys.argv[3])
 stats = json.loads(sys.argv[4])
+big = int(sys.argv[5])
 run = os.environ.get("RUN_DIR", ".run")
 read = lambda f: open(os.path.join(".run", f)).read()
 consume = re.search(r"= (\d+) records/s", read("bench-consume.log"))
 watch = read("bench-watch.log")
 steady = re.search(r"steady_events_per_second=(\d+) total_seconds=([\d.]+)", watch)
 sync_time = re.search(r"time: rss_kb=(\d+) cpu_s=([\d.]+)\+([\d.]+)", read("bench-usage.txt"))
+big_time = re.search(r"time: rss_kb=(\d+) cpu_s=([\d.]+)\+([\d.]+)", read("bench-x10-usage.txt"))
+big_steady = re.search(r"steady_events_per_second=(\d+) total_seconds=([\d.]+)", read("bench-x10-watch.log"))
+core = read("bench-core.log")
+core_table = core.split("\n\n")[0].strip()
+core_rate = re.search(r"core_events_per_second=(\d+)", core)
+busy = max(stats.get("last_request_at", 0) - stats.get("first_request_at", 0), 1e-9)
 p50, p99 = read("bench-latency-main.txt").split()
 lp50, lp99 = read("bench-latency-steady.txt").split()
 baseline = int(consume.group(1)) if consume else 0
@@ -100,6 +123,17 @@ contact-sync ran with BATCH_MAX_EVENTS={batch}, UPSERT_MAX_USERS=100, BOOKBAG_MA
 | events folded per upserted contact | {events / users if users else 0:.2f} |
 | peak RSS of contact-sync | {int(sync_time.group(1)) / 1024 if sync_time else 0:.1f} MB |
 | CPU seconds of contact-sync (user+system) | {float(sync_time.group(2)) + float(sync_time.group(3)) if sync_time else 0:.1f} |
-| bookbag-sim: requests served | {stats.get('requests', 0):,} |
+| bookbag-sim: requests served, and its rate while busy | {stats.get('requests', 0):,} ({stats.get('requests', 0) / busy:,.0f} requests/s, up to {stats.get('max_in_flight', 0)} at once) |
+| peak RSS with 10x the input ({big:,} events over {customers * 10:,} customers) | {int(big_time.group(1)) / 1024 if big_time else 0:.1f} MB ({big_steady.group(1) if big_steady else '?'} events/s steady) |
+
+## The pure core alone
+
+`core-bench` (release, one thread, no I/O) on the same {events:,} events; the pure stages of the
+record's way, best of three runs. The service runs them on one core while the other serves
+librdkafka, libcurl, bookbag-sim and Tansu.
+
+{core_table}
+
+Core alone: {int(core_rate.group(1)) if core_rate else 0:,} events/s on one core.
 """)
 PY

@@ -28,6 +28,12 @@ public enum KafkaProperties {
             "heartbeat.interval.ms": "1000",
             "client.id": "contact-sync",
             "reconnect.backoff.max.ms": "2000",
+            // Bound the prefetch (librdkafka's defaults allow 64 MB and 100,000
+            // records per partition): the pipeline holds its own batches anyway.
+            "queued.max.messages.kbytes": "16384",
+            "queued.min.messages": "10000",
+            // With the smaller queue, refill soon after the pipeline catches up (default 1 s).
+            "fetch.queue.backoff.ms": "100",
         ]
         properties.merge(kafka.passthrough.filter { !producerOnly.contains($0.key) }, uniquingKeysWith: { _, user in user })
         // Offsets are committed only behind acknowledged results.
@@ -55,6 +61,7 @@ public enum KafkaProperties {
         "group.id", "session.timeout.ms", "heartbeat.interval.ms", "auto.offset.reset", "max.poll.interval.ms",
         "partition.assignment.strategy", "group.instance.id", "fetch.min.bytes", "fetch.wait.max.ms",
         "fetch.max.bytes", "max.partition.fetch.bytes", "queued.min.messages", "queued.max.messages.kbytes",
+        "fetch.queue.backoff.ms",
         "isolation.level", "enable.partition.eof", "check.crcs", "group.protocol",
     ]
     static let producerOnly: Set<String> = [

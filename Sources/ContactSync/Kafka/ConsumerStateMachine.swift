@@ -20,13 +20,17 @@ struct ConsumerStateMachine {
     private var waiter: CheckedContinuation<RecordBatch?, Never>?
     /// Partitions currently paused by backpressure.
     private(set) var paused: Set<TopicPartition> = []
+    /// When the current stall began (monotonic nanoseconds), if the pipeline is behind.
+    private var heldSince: UInt64?
+    let holdBeforePausingNanos: UInt64
 
     let maxReadyBatches: Int
     let maxOutstandingRecords: Int
 
-    init(maxReadyBatches: Int, maxOutstandingRecords: Int) {
+    init(maxReadyBatches: Int, maxOutstandingRecords: Int, holdBeforePausingNanos: UInt64 = 1_000_000_000) {
         self.maxReadyBatches = maxReadyBatches
         self.maxOutstandingRecords = maxOutstandingRecords
+        self.holdBeforePausingNanos = holdBeforePausingNanos
     }
 
     var readyCount: Int { ready.count - readyHead }
@@ -61,18 +65,39 @@ struct ConsumerStateMachine {
         readyCount >= maxReadyBatches || tracker.outstanding >= maxOutstandingRecords
     }
 
-    /// Decides which partitions to pause or resume now.
-    mutating func backpressureChanges() -> (pause: [TopicPartition], resume: [TopicPartition]) {
+    enum FetchAction: Equatable {
+        /// Poll, after pausing or resuming these partitions.
+        case poll(pause: [TopicPartition], resume: [TopicPartition])
+        /// Do not poll for now: the pipeline is briefly behind.
+        case hold
+    }
+
+    /// Decides whether to poll now, and which partitions to pause or resume first.
+    ///
+    /// A short stall only holds off polling: librdkafka keeps what it prefetched
+    /// (bounded by `queued.max.messages.kbytes`). Pausing drops that prefetch and
+    /// the fetcher starts over on resume, which costs about a second, so
+    /// partitions are paused only once the stall has lasted `holdBeforePausingNanos`;
+    /// from then on polling goes on (callbacks, group membership) without records.
+    mutating func fetchAction(now: UInt64) -> FetchAction {
+        if phase == .running && !needsBackpressure {
+            // The common case, once per poll burst: no set building.
+            heldSince = nil
+            if paused.isEmpty { return .poll(pause: [], resume: []) }
+            let toResume = paused.intersection(tracker.assigned)
+            paused = []
+            return .poll(pause: [], resume: Array(toResume))
+        }
         let assigned = Set(tracker.assigned)
         paused.formIntersection(assigned)
-        if needsBackpressure || phase != .running {
-            let toPause = assigned.subtracting(paused)
-            paused.formUnion(toPause)
-            return (Array(toPause), [])
+        if phase == .running {
+            let since = heldSince ?? now
+            heldSince = since
+            if paused.isEmpty && now &- since < holdBeforePausingNanos { return .hold }
         }
-        let toResume = paused
-        paused = []
-        return ([], Array(toResume))
+        let toPause = assigned.subtracting(paused)
+        paused.formUnion(toPause)
+        return .poll(pause: Array(toPause), resume: [])
     }
 
     mutating func assigned(_ partitions: [TopicPartition]) {

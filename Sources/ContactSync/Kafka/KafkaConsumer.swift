@@ -80,6 +80,11 @@ public final class KafkaConsumer: Sendable {
         }
     }
 
+    /// The next batch if one is ready, without waiting.
+    func readyBatch() -> ConsumerStateMachine.NextAction {
+        stateBox.mutex.withLock { $0.next() }
+    }
+
     /// Results for these records are acknowledged by the broker: their offsets may be committed.
     public func markDone(_ tickets: some Sequence<OffsetTracker.Ticket>) {
         stateBox.mutex.withLock { $0.complete(tickets) }
@@ -108,47 +113,67 @@ public final class KafkaConsumer: Sendable {
 
     // MARK: - poll thread
 
+    /// Records taken from librdkafka's queue per state-machine round trip.
+    private static let burstLimit = 512
+
     private func pollLoop() {
         var current = RecordBatch(records: [], tickets: [])
         current.records.reserveCapacity(settings.batchMaxEvents)
+        var burst: [KafkaRecord] = []
+        burst.reserveCapacity(Self.burstLimit)
         var batchDeadline: UInt64 = 0
         let maxWaitNanos = UInt64(settings.batchMaxWait.components.seconds) * 1_000_000_000
             + UInt64(settings.batchMaxWait.components.attoseconds / 1_000_000_000)
         var nextLagReport: UInt64 = 0
 
         while true {
-            let phase = stateBox.mutex.withLock { $0.phase }
-            if phase == .closing { break }
-
-            let (pause, resume) = stateBox.mutex.withLock { $0.backpressureChanges() }
-            if !pause.isEmpty {
-                handle.pause(pause)
-                if phase == .running { logger.warning("pipeline behind: paused \(pause.count) partition(s)") }
-            }
-            if !resume.isEmpty {
-                handle.resume(resume)
-                logger.info("resumed \(resume.count) partition(s)")
-            }
-
             let now = DispatchTime.now().uptimeNanoseconds
+            let (phase, action) = stateBox.mutex.withLock { state in (state.phase, state.fetchAction(now: now)) }
+            if phase == .closing { break }
+            switch action {
+            case .hold:
+                // The pipeline takes a batch every few tens of milliseconds when it is merely busy.
+                usleep(1_000)
+                commitCompleted()
+                continue
+            case .poll(let pause, let resume):
+                if !pause.isEmpty {
+                    handle.pause(pause)
+                    if phase == .running { logger.warning("pipeline behind for over a second: paused \(pause.count) partition(s)") }
+                }
+                if !resume.isEmpty {
+                    handle.resume(resume)
+                    logger.info("resumed \(resume.count) partition(s)")
+                }
+            }
+
+            // The first poll may wait; the rest of the burst takes only what is already fetched.
             var timeoutMs: Int32 = 100
             if !current.records.isEmpty {
                 timeoutMs = batchDeadline > now ? Int32(min(100, (batchDeadline - now) / 1_000_000)) : 0
             }
-
-            switch handle.poll(timeoutMs: timeoutMs) {
-            case .record(let record):
-                if !health.snapshot.brokerReachable { health.update { $0.brokerReachable = true } }
-                metrics.consumed(record)
-                if let ticket = stateBox.mutex.withLock({ $0.register(record) }) {
-                    if current.records.isEmpty { batchDeadline = record.consumedAtNanos + maxWaitNanos }
-                    current.records.append(record)
-                    current.tickets.append(ticket)
+            let room = min(Self.burstLimit, max(1, settings.batchMaxEvents - current.records.count))
+            polling: while burst.count < room {
+                switch handle.poll(timeoutMs: burst.isEmpty ? timeoutMs : 0) {
+                case .record(let record): burst.append(record)
+                case .nothing: break polling
+                case .error(let message):
+                    logger.warning("Kafka consumer: \(message)")
+                    break polling
                 }
-            case .nothing:
-                break
-            case .error(let message):
-                logger.warning("Kafka consumer: \(message)")
+            }
+            if !burst.isEmpty {
+                if !health.snapshot.brokerReachable { health.update { $0.brokerReachable = true } }
+                metrics.consumed(burst)
+                stateBox.mutex.withLock { state in
+                    for record in burst {
+                        guard let ticket = state.register(record) else { continue }
+                        if current.records.isEmpty { batchDeadline = record.consumedAtNanos + maxWaitNanos }
+                        current.records.append(record)
+                        current.tickets.append(ticket)
+                    }
+                }
+                burst.removeAll(keepingCapacity: true)
             }
 
             let afterPoll = DispatchTime.now().uptimeNanoseconds

@@ -118,24 +118,25 @@ public final class ResultPublisher: Sendable {
             onAcknowledged()
             return
         }
-        for message in messages {
-            await produce(message.topic, key: message.key, value: message.value, group: group)
-        }
-    }
-
-    private func produce(_ topic: String, key: [UInt8]?, value: [UInt8], group: AckGroup) async {
-        while true {
-            let token = Unmanaged.passRetained(group).toOpaque()
-            switch handle.produce(topic: topic, key: key, value: value, token: token) {
-            case .queued:
-                return
-            case .queueFull:
-                Unmanaged<AckGroup>.fromOpaque(token).release()
-                try? await Task.sleep(for: .milliseconds(5))
-            case .failed(let reason):
-                Unmanaged<AckGroup>.fromOpaque(token).release()
-                logger.error("cannot queue a result for \(topic): \(reason); retrying in 1 s")
-                try? await Task.sleep(for: .seconds(1))
+        var index = messages.startIndex
+        while index < messages.endIndex {
+            let producer = handle  // one lock per run, not per message
+            sending: while index < messages.endIndex {
+                let message = messages[index]
+                let token = Unmanaged.passRetained(group).toOpaque()
+                switch producer.produce(topic: message.topic, key: message.key, value: message.value, token: token) {
+                case .queued:
+                    index += 1
+                case .queueFull:
+                    Unmanaged<AckGroup>.fromOpaque(token).release()
+                    try? await Task.sleep(for: .milliseconds(5))
+                    break sending
+                case .failed(let reason):
+                    Unmanaged<AckGroup>.fromOpaque(token).release()
+                    logger.error("cannot queue a result for \(message.topic): \(reason); retrying in 1 s")
+                    try? await Task.sleep(for: .seconds(1))
+                    break sending
+                }
             }
         }
     }

@@ -8,8 +8,7 @@ import Synchronization
 /// never per contact.
 public final class ServiceMetrics: Sendable {
     private let factory: any MetricsFactory
-    private let counters = Mutex<[String: Counter]>([:])
-    private let gauges = Mutex<[String: Gauge]>([:])
+    private let instruments = Mutex<[String: any AnyObject & Sendable]>([:])
 
     public let batchSize: Recorder
     public let usersPerRequest: Recorder
@@ -34,7 +33,9 @@ public final class ServiceMetrics: Sendable {
             .record(1)
     }
 
-    public func consumed(topic: String) { counter("contact_sync_records_consumed_total", [("topic", topic)]).increment() }
+    public func consumed(topic: String, count: Int = 1) {
+        counter("contact_sync_records_consumed_total", [("topic", topic)]).increment(by: count)
+    }
     public func result(_ status: SyncStatus, count: Int = 1) {
         counter("contact_sync_results_total", [("status", status.rawValue)]).increment(by: count)
     }
@@ -51,20 +52,21 @@ public final class ServiceMetrics: Sendable {
     }
 
     private func counter(_ label: String, _ dimensions: [(String, String)]) -> Counter {
-        let key = label + dimensions.map { "|\($0.0)=\($0.1)" }.joined()
-        return counters.withLock { cache in
-            if let existing = cache[key] { return existing }
-            let created = Counter(label: label, dimensions: dimensions, factory: factory)
-            cache[key] = created
-            return created
-        }
+        instrument(label, dimensions) { Counter(label: label, dimensions: dimensions, factory: factory) }
     }
 
     private func gauge(_ label: String, _ dimensions: [(String, String)]) -> Gauge {
-        let key = label + dimensions.map { "|\($0.0)=\($0.1)" }.joined()
-        return gauges.withLock { cache in
-            if let existing = cache[key] { return existing }
-            let created = Gauge(label: label, dimensions: dimensions, factory: factory)
+        instrument(label, dimensions) { Gauge(label: label, dimensions: dimensions, factory: factory) }
+    }
+
+    /// Created once per label and dimensions, then reused.
+    private func instrument<Instrument: AnyObject & Sendable>(
+        _ label: String, _ dimensions: [(String, String)], make: () -> Instrument
+    ) -> Instrument {
+        let key = "\(Instrument.self)|" + label + dimensions.map { "|\($0.0)=\($0.1)" }.joined()
+        return instruments.withLock { cache in
+            if let existing = cache[key] as? Instrument { return existing }
+            let created = make()
             cache[key] = created
             return created
         }
@@ -79,9 +81,19 @@ final class ConsumerMetrics: Sendable {
 
     init(_ metrics: ServiceMetrics) { self.metrics = metrics }
 
-    func consumed(_ record: KafkaRecord) {
-        metrics.consumed(topic: record.topic)
-        lastRead.withLock { $0[record.topicPartition] = record.offset }
+    /// Counts a burst of records (in the order consumed) with one metric
+    /// update per run of the same partition.
+    func consumed(_ records: [KafkaRecord]) {
+        var index = records.startIndex
+        while index < records.endIndex {
+            let first = records[index]
+            var end = index + 1
+            while end < records.endIndex, records[end].partition == first.partition, records[end].topic == first.topic { end += 1 }
+            metrics.consumed(topic: first.topic, count: end - index)
+            let last = records[end - 1]
+            lastRead.withLock { $0[last.topicPartition] = last.offset }
+            index = end
+        }
     }
 
     func highWatermark(_ partition: TopicPartition, _ high: Int64) {

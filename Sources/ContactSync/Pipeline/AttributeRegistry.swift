@@ -22,8 +22,27 @@ actor AttributeRegistry {
         case configuration(String)
     }
 
+    /// One caller at a time in `ensureDefined`: two batches in flight would
+    /// otherwise both list the definitions, or both create the same attribute.
+    private var busy = false
+    private var queue: [CheckedContinuation<Void, Never>] = []
+
+    private func enter() async {
+        if busy {
+            await withCheckedContinuation { queue.append($0) }  // handed over by `leave`, still busy
+        } else {
+            busy = true
+        }
+    }
+
+    private func leave() {
+        if queue.isEmpty { busy = false } else { queue.removeFirst().resume() }
+    }
+
     /// Lists the definitions (first time, or when forced), then creates the missing ones.
     func ensureDefined(for updates: [ContactUpdate], forceRefresh: Bool = false) async throws(Failure) {
+        await enter()
+        defer { leave() }
         if !loaded || forceRefresh { try await refresh() }
         let missing = catalog.definitionsToCreate(for: updates, policy: policy)
         for definition in missing {
@@ -70,7 +89,11 @@ actor AttributeRegistry {
         }
     }
 
-    func admit(_ update: ContactUpdate) -> (entry: UpsertEntry, ignoredAttributes: [String]) {
-        catalog.admit(update, policy: policy)
+    /// Each update as a request entry, with the attributes left out of it.
+    func admit(_ updates: [ContactUpdate]) -> [PendingContact] {
+        updates.map { update in
+            let (entry, ignored) = catalog.admit(update, policy: policy)
+            return PendingContact(update: update, entry: entry, ignoredAttributes: ignored)
+        }
     }
 }

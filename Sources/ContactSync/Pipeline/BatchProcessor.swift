@@ -2,9 +2,11 @@ import ContactSyncCore
 import Dispatch
 import Logging
 
-/// Takes one batch of records through decode → fold → reconcile with memory →
-/// define attributes → upsert, and returns the result and dead-letter messages
-/// that account for every record in it.
+/// The stages one batch of records goes through: decode → fold → reconcile
+/// with memory → define attributes and upsert → record the decisions as result
+/// and dead-letter messages that account for every record in it. The stages
+/// that touch `Memory` are synchronous; only the upsert waits, so the loop can
+/// overlap one batch's upsert with the next batch's preparation.
 struct BatchProcessor: Sendable {
     let configuration: ContactSyncConfiguration
     let registry: AttributeRegistry
@@ -20,8 +22,8 @@ struct BatchProcessor: Sendable {
         var unchanged = 0
         var rejected = 0
         var failed = 0
+        /// Requests planned (a refused request split in halves makes more).
         var requests = 0
-        var abandoned = false
     }
 
     /// Process-wide state the batches share, owned by the consuming loop.
@@ -30,14 +32,21 @@ struct BatchProcessor: Sendable {
         var sequence: UInt64 = 0
     }
 
-    func process(_ batch: RecordBatch, memory: inout Memory) async -> (messages: [OutgoingMessage], summary: Summary) {
-        var summary = Summary()
-        summary.records = batch.records.count
+    /// A batch between its stages: its records, the messages decided so far
+    /// (decode rejects, unchanged contacts), its folded updates, and its counts.
+    struct Work: Sendable {
+        let batch: RecordBatch
         var messages: [OutgoingMessage] = []
-        messages.reserveCapacity(batch.records.count / 2 + 8)
-        let now = Timestamp.now
+        var summary = Summary()
+        var updates: [ContactUpdate] = []
+    }
 
-        // 1. Decode and validate; bad records are rejected on their own.
+    /// Stage 1: decode and validate (bad records are rejected on their own), then fold per contact.
+    func decodeAndFold(_ batch: RecordBatch, memory: inout Memory) -> Work {
+        var work = Work(batch: batch)
+        work.summary.records = batch.records.count
+        work.messages.reserveCapacity(batch.records.count / 2 + 8)
+        let now = Timestamp.now
         var folder = BatchFolder()
         for record in batch.records {
             memory.sequence += 1
@@ -48,99 +57,116 @@ struct BatchProcessor: Sendable {
             case .success(let event):
                 folder.add(event, source: record.source, sequence: memory.sequence)
             case .failure(let failure):
-                summary.rejected += 1
+                work.summary.rejected += 1
                 let error = SyncError(code: failure.reason.code, message: failure.reason.message)
-                messages.append(resultMessage(
+                work.messages.append(resultMessage(
                     externalID: failure.externalID, status: .rejected, eventIDs: failure.eventID.map { [$0] } ?? [],
                     sources: [record.source], attempts: 0, httpStatus: nil, error: error, ignored: [], at: now))
-                messages.append(deadLetter(record, error: error, externalID: failure.externalID,
-                                           eventIDs: failure.eventID.map { [$0] } ?? [], at: now))
+                work.messages.append(deadLetter(record, error: error, externalID: failure.externalID,
+                                                eventIDs: failure.eventID.map { [$0] } ?? [], at: now))
                 metrics.deadLetter(code: error.code)
             }
         }
+        work.updates = folder.updates
+        work.summary.contacts = work.updates.count
+        return work
+    }
 
-        // 2. Fold per contact, and drop what Bookbag already has.
-        let updates = folder.updates
-        summary.contacts = updates.count
+    /// Stage 2: drops what Bookbag already has; returns the updates still to send.
+    /// Call it for a contact only once every earlier update of that contact is decided.
+    func reconcile(_ updates: [ContactUpdate], in work: inout Work, memory: inout Memory) -> [ContactUpdate] {
+        let now = Timestamp.now
         var toSend: [ContactUpdate] = []
+        toSend.reserveCapacity(updates.count)
         for update in updates {
             metrics.eventsPerUpsert.record(update.eventCount)
             switch memory.contacts.reconcile(update) {
             case .unchanged:
-                summary.unchanged += 1
-                messages.append(resultMessage(
+                work.summary.unchanged += 1
+                work.messages.append(resultMessage(
                     externalID: update.externalID, status: .unchanged, eventIDs: update.eventIDs, sources: update.sources,
                     attempts: 0, httpStatus: nil, error: nil, ignored: [], at: now))
             case .changed(let changed):
                 toSend.append(changed)
             }
         }
+        return toSend
+    }
 
-        // 3. Define the attributes these updates carry, then 4. upsert.
-        if !toSend.isEmpty {
-            guard await defineAttributes(for: toSend) else {
-                summary.abandoned = true
-                return ([], summary)
+    /// Stage 3: defines the attributes the updates carry, then upserts them in
+    /// requests of `UPSERT_MAX_USERS`. Nil when the shutdown deadline passed first.
+    func upsert(_ updates: [ContactUpdate]) async -> Upserted? {
+        if updates.isEmpty { return Upserted() }
+        guard await defineAttributes(for: updates) else { return nil }
+        let pending = await registry.admit(updates)
+        let chunks = UpsertRequest.chunks(pending.count, maxPerRequest: configuration.batching.upsertMaxUsers)
+        let decisions = await withTaskGroup(of: [ContactDecision].self) { group in
+            for range in chunks {
+                let slice = Array(pending[range])
+                group.addTask { await executor.send(slice) }
             }
-            var pending: [PendingContact] = []
-            pending.reserveCapacity(toSend.count)
-            for update in toSend {
-                let (entry, ignored) = await registry.admit(update)
-                pending.append(PendingContact(update: update, entry: entry, ignoredAttributes: ignored))
+            var all: [ContactDecision] = []
+            all.reserveCapacity(pending.count)
+            for await chunk in group { all.append(contentsOf: chunk) }
+            return all
+        }
+        // Fewer decisions than contacts: the shutdown deadline passed mid-batch.
+        return decisions.count < pending.count ? nil : Upserted(decisions: decisions, requests: chunks.count)
+    }
+
+    struct Upserted: Sendable {
+        var decisions: [ContactDecision] = []
+        /// Requests planned (a refused request split in halves makes more).
+        var requests = 0
+
+        static func + (a: Upserted, b: Upserted) -> Upserted {
+            Upserted(decisions: a.decisions + b.decisions, requests: a.requests + b.requests)
+        }
+    }
+
+    /// Stage 4: remembers what Bookbag now has and turns decisions into results
+    /// and dead letters. After it, `work.messages` accounts for every record.
+    func record(_ upserted: Upserted, in work: inout Work, memory: inout Memory) {
+        let decidedAt = Timestamp.now
+        work.summary.requests += upserted.requests
+        var recordsBySource: [RecordSource: KafkaRecord]?
+        for decision in upserted.decisions {
+            metrics.eventToResultFromOccurred.recordNanoseconds(
+                decidedAt.nanosecondsSinceEpoch - decision.update.earliestOccurredAt.nanosecondsSinceEpoch)
+            switch decision.status {
+            case .synced:
+                work.summary.synced += 1
+                memory.contacts.remember(decision.update)
+            case .rejected: work.summary.rejected += 1
+            case .failed: work.summary.failed += 1
+            case .unchanged: work.summary.unchanged += 1
             }
-            let chunks = UpsertRequest.chunks(pending.count, maxPerRequest: configuration.batching.upsertMaxUsers)
-            summary.requests = chunks.count
-            let decisions = await withTaskGroup(of: [ContactDecision].self) { group in
-                for range in chunks {
-                    let slice = Array(pending[range])
-                    group.addTask { await executor.send(slice) }
+            work.messages.append(resultMessage(
+                externalID: decision.update.externalID, status: decision.status, eventIDs: decision.update.eventIDs,
+                sources: decision.update.sources, attempts: decision.attempts, httpStatus: decision.httpStatus,
+                error: decision.error, ignored: decision.ignoredAttributes, at: decidedAt))
+            if let error = decision.error, decision.status == .rejected || decision.status == .failed {
+                if recordsBySource == nil {
+                    recordsBySource = Dictionary(work.batch.records.map { ($0.source, $0) }, uniquingKeysWith: { a, _ in a })
                 }
-                var all: [ContactDecision] = []
-                all.reserveCapacity(pending.count)
-                for await chunk in group { all.append(contentsOf: chunk) }
-                return all
-            }
-            if decisions.count < pending.count {
-                // The shutdown deadline passed mid-batch: publish nothing for it.
-                summary.abandoned = true
-                return ([], summary)
-            }
-            let decidedAt = Timestamp.now
-            var recordsBySource: [RecordSource: KafkaRecord]?
-            for decision in decisions {
-                metrics.eventToResultFromOccurred.recordNanoseconds(
-                    decidedAt.nanosecondsSinceEpoch - decision.update.earliestOccurredAt.nanosecondsSinceEpoch)
-                switch decision.status {
-                case .synced:
-                    summary.synced += 1
-                    memory.contacts.remember(decision.update)
-                case .rejected: summary.rejected += 1
-                case .failed: summary.failed += 1
-                case .unchanged: summary.unchanged += 1
-                }
-                messages.append(resultMessage(
-                    externalID: decision.update.externalID, status: decision.status, eventIDs: decision.update.eventIDs,
-                    sources: decision.update.sources, attempts: decision.attempts, httpStatus: decision.httpStatus,
-                    error: decision.error, ignored: decision.ignoredAttributes, at: decidedAt))
-                if let error = decision.error, decision.status == .rejected || decision.status == .failed {
-                    if recordsBySource == nil {
-                        recordsBySource = Dictionary(batch.records.map { ($0.source, $0) }, uniquingKeysWith: { a, _ in a })
-                    }
-                    for source in decision.update.sources {
-                        guard let record = recordsBySource?[source] else { continue }
-                        messages.append(deadLetter(record, error: error, externalID: decision.update.externalID,
-                                                   eventIDs: decision.update.eventIDs, at: decidedAt))
-                        metrics.deadLetter(code: error.code)
-                    }
+                for source in decision.update.sources {
+                    guard let record = recordsBySource?[source] else { continue }
+                    work.messages.append(deadLetter(record, error: error, externalID: decision.update.externalID,
+                                                    eventIDs: decision.update.eventIDs, at: decidedAt))
+                    metrics.deadLetter(code: error.code)
                 }
             }
         }
-        metrics.result(.synced, count: summary.synced)
-        metrics.result(.unchanged, count: summary.unchanged)
-        metrics.result(.rejected, count: summary.rejected)
-        metrics.result(.failed, count: summary.failed)
+    }
+
+    /// Counts a finished batch in the metrics.
+    func count(_ work: Work, memory: Memory) {
+        metrics.batchSize.record(work.summary.records)
+        metrics.result(.synced, count: work.summary.synced)
+        metrics.result(.unchanged, count: work.summary.unchanged)
+        metrics.result(.rejected, count: work.summary.rejected)
+        metrics.result(.failed, count: work.summary.failed)
         metrics.contactMemorySize.record(memory.contacts.count)
-        return (messages, summary)
     }
 
     /// Retries until the definitions are in place, or the shutdown deadline passes.

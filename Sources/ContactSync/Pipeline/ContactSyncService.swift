@@ -71,33 +71,106 @@ public final class ContactSyncService: Service, Sendable {
         logger.info("contact-sync stopped")
     }
 
+    /// Batches go through one after another, except that the next batch is
+    /// decoded, folded and (for contacts not in flight) sent while the previous
+    /// batch's requests are still out. Contacts that are in flight wait for the
+    /// previous batch's decisions, so an older update never lands after a newer one.
     private func consumeLoop() async {
         var memory = BatchProcessor.Memory(contacts: ContactMemory(capacity: configuration.contactMemoryCapacity))
-        while let batch = await consumer.nextBatch() {
-            if batch.records.isEmpty { continue }
-            let started = ContinuousClock.now
-            processor.metrics.batchSize.record(batch.records.count)
-            let (messages, summary) = await processor.process(batch, memory: &memory)
-            if summary.abandoned { break }
-            let tickets = batch.tickets
-            let consumedAt = batch.records.map(\.consumedAtNanos)
-            await publisher.publish(messages) { [consumer, metrics = processor.metrics] in
-                consumer.markDone(tickets)
-                // Consume -> acknowledged result, per record.
-                let now = DispatchTimeNanos.now
-                for consumed in consumedAt { metrics.eventToResultFromConsumed.recordNanoseconds(Int64(now &- consumed)) }
+        var inFlight: BatchInFlight?
+        while true {
+            var next: RecordBatch?
+            switch consumer.readyBatch() {
+            case .batch(let batch):
+                next = batch
+            case .finished:
+                next = nil
+            case .wait:
+                // Nothing to overlap with: finish the batch in flight first, so waiting adds no latency to it.
+                if let previous = inFlight {
+                    inFlight = nil
+                    guard await finish(previous, memory: &memory) else { return }
+                }
+                next = await consumer.nextBatch()
             }
-            logger.info(
-                "batch done",
-                metadata: [
-                    "records": "\(summary.records)", "contacts": "\(summary.contacts)",
-                    "requests": "\(summary.requests)", "synced": "\(summary.synced)",
-                    "unchanged": "\(summary.unchanged)", "rejected": "\(summary.rejected)",
-                    "failed": "\(summary.failed)",
-                    "duration_ms": "\((ContinuousClock.now - started).components.attoseconds / 1_000_000_000_000_000 + (ContinuousClock.now - started).components.seconds * 1000)",
-                ])
+            guard let batch = next else { break }
+            if batch.records.isEmpty { continue }
+            let previous = inFlight
+            inFlight = nil
+            guard let started = await start(batch, after: previous, memory: &memory) else { return }
+            inFlight = started
         }
+        if let previous = inFlight { _ = await finish(previous, memory: &memory) }
     }
+
+    /// Prepares a batch and starts its upsert; finishes `previous` on the way,
+    /// as soon as the contacts it does not share with it are on their way.
+    /// Nil when the shutdown deadline passed (nothing more is published).
+    private func start(_ batch: RecordBatch, after previous: BatchInFlight?, memory: inout BatchProcessor.Memory) async -> BatchInFlight? {
+        let started = ContinuousClock.now
+        var work = processor.decodeAndFold(batch, memory: &memory)
+        let busy = previous?.contacts ?? []
+        var free: [ContactUpdate] = []
+        var waiting: [ContactUpdate] = []
+        for update in work.updates {
+            if busy.contains(update.externalID) { waiting.append(update) } else { free.append(update) }
+        }
+        let freeToSend = processor.reconcile(free, in: &work, memory: &memory)
+        let early = Task { [processor] in await processor.upsert(freeToSend) }
+        if let previous {
+            guard await finish(previous, memory: &memory) else {
+                _ = await early.value  // returns promptly: the abandon signal is set
+                return nil
+            }
+        }
+        let waitingToSend = processor.reconcile(waiting, in: &work, memory: &memory)
+        let upserted = Task { [processor] () -> BatchProcessor.Upserted? in
+            async let first = early.value
+            async let second = processor.upsert(waitingToSend)
+            guard let a = await first, let b = await second else { return nil }
+            return a + b
+        }
+        var contacts = Set(freeToSend.lazy.map(\.externalID))
+        contacts.formUnion(waitingToSend.lazy.map(\.externalID))
+        return BatchInFlight(work: work, contacts: contacts, upserted: upserted, started: started)
+    }
+
+    /// Waits for the batch's decisions, then publishes its results; offsets are
+    /// marked done once the broker acknowledged every one. False when abandoned.
+    private func finish(_ inFlight: BatchInFlight, memory: inout BatchProcessor.Memory) async -> Bool {
+        guard let upserted = await inFlight.upserted.value else { return false }
+        var work = inFlight.work
+        processor.record(upserted, in: &work, memory: &memory)
+        processor.count(work, memory: memory)
+        let tickets = work.batch.tickets
+        let consumedAt = work.batch.records.map(\.consumedAtNanos)
+        await publisher.publish(work.messages) { [consumer, metrics = processor.metrics] in
+            consumer.markDone(tickets)
+            // Consume -> acknowledged result, per record.
+            let now = DispatchTimeNanos.now
+            for consumed in consumedAt { metrics.eventToResultFromConsumed.recordNanoseconds(Int64(now &- consumed)) }
+        }
+        let summary = work.summary
+        let elapsed = ContinuousClock.now - inFlight.started
+        logger.info(
+            "batch done",
+            metadata: [
+                "records": "\(summary.records)", "contacts": "\(summary.contacts)",
+                "requests": "\(summary.requests)", "synced": "\(summary.synced)",
+                "unchanged": "\(summary.unchanged)", "rejected": "\(summary.rejected)",
+                "failed": "\(summary.failed)", "duration_ms": "\(elapsed.components.seconds * 1000 + elapsed.components.attoseconds / 1_000_000_000_000_000)",
+            ])
+        return true
+    }
+}
+
+/// A batch whose upsert is under way.
+struct BatchInFlight: Sendable {
+    var work: BatchProcessor.Work
+    /// Contacts being sent; the next batch's updates for them wait for these decisions.
+    let contacts: Set<String>
+    let upserted: Task<BatchProcessor.Upserted?, Never>
+    let started: ContinuousClock.Instant
 }
 
 /// Monotonic nanoseconds, the clock `KafkaRecord.consumedAtNanos` uses.

@@ -62,11 +62,7 @@ struct UpsertExecutor: Sendable {
                 } catch {
                     logger.warning("refreshing attribute definitions failed: \(error)")
                 }
-                var readmitted: [PendingContact] = []
-                for contact in contacts {
-                    let (entry, ignored) = await registry.admit(contact.update)
-                    readmitted.append(PendingContact(update: contact.update, entry: entry, ignoredAttributes: ignored))
-                }
+                let readmitted = await registry.admit(contacts.map(\.update))
                 contacts = readmitted[...]
 
             case .refused(let status, let message), .undefinedAttribute(let status, let message):

@@ -37,11 +37,11 @@ public struct OffsetTracker: Sendable {
 
         var outstanding: Int { pending[head...].lazy.filter { !$0.done }.count }
 
-        /// False for a re-delivery of an offset already in flight (it is tracked already).
-        mutating func register(_ offset: Int64) -> Bool {
-            if head < pending.count, let last = pending.last, offset <= last.offset { return false }
+        /// The generation, or nil for a re-delivery of an offset already in flight (it is tracked already).
+        mutating func register(_ offset: Int64) -> UInt64? {
+            if head < pending.count, let last = pending.last, offset <= last.offset { return nil }
             pending.append((offset, false))
-            return true
+            return generation
         }
 
         /// True when the offset was live and not completed before.
@@ -102,8 +102,7 @@ public struct OffsetTracker: Sendable {
     /// Registers a consumed record; nil if its partition is not assigned.
     public mutating func register(_ partition: TopicPartition, offset: Int64) -> Ticket? {
         // Mutated in place through the dictionary: a copy would duplicate `pending` per record.
-        guard let generation = partitions[partition]?.generation else { return nil }
-        guard partitions[partition]!.register(offset) else { return nil }
+        guard let generation = partitions[partition]?.register(offset) else { return nil }
         outstanding += 1
         return Ticket(partition: partition, offset: offset, generation: generation)
     }

@@ -1,0 +1,97 @@
+@testable import ContactSync
+import ContactSyncCore
+import Testing
+
+/// The consumer's backpressure decisions, without a broker: hold off polling
+/// through a short stall, pause only a long one, resume when it clears.
+@Suite struct ConsumerStateMachineTests {
+    let partitions = [TopicPartition(topic: "t", partition: 0), TopicPartition(topic: "t", partition: 1)]
+    let second: UInt64 = 1_000_000_000
+
+    func machine(maxOutstanding: Int = 100) -> ConsumerStateMachine {
+        var machine = ConsumerStateMachine(maxReadyBatches: 2, maxOutstandingRecords: maxOutstanding, holdBeforePausingNanos: second)
+        machine.assigned(partitions)
+        return machine
+    }
+
+    func record(_ partition: Int32, _ offset: Int64) -> KafkaRecord {
+        KafkaRecord(topic: "t", partition: partition, offset: offset, key: nil, value: [], consumedAtNanos: 0)
+    }
+
+    @Test func pollsFreelyWhileThePipelineKeepsUp() {
+        var state = machine()
+        #expect(state.fetchAction(now: 0) == .poll(pause: [], resume: []))
+        _ = state.register(record(0, 0))
+        #expect(state.fetchAction(now: 1) == .poll(pause: [], resume: []))
+    }
+
+    @Test func holdsThroughAShortStallAndPausesALongOne() {
+        var state = machine()
+        _ = state.deliver(RecordBatch(records: [record(0, 0)], tickets: []))
+        _ = state.deliver(RecordBatch(records: [record(0, 1)], tickets: []))  // two ready: behind
+        let start: UInt64 = 5 * second
+        #expect(state.fetchAction(now: start) == .hold)
+        #expect(state.fetchAction(now: start + second / 2) == .hold, "half a second is a short stall")
+
+        guard case .poll(let paused, let resumed) = state.fetchAction(now: start + second) else {
+            Issue.record("a one-second stall must pause, then poll for callbacks")
+            return
+        }
+        #expect(Set(paused) == Set(partitions))
+        #expect(resumed.isEmpty)
+        #expect(state.fetchAction(now: start + 2 * second) == .poll(pause: [], resume: []), "paused once, polling on")
+
+        // The pipeline takes both batches: fetching resumes.
+        _ = state.takeBatch()
+        _ = state.takeBatch()
+        guard case .poll(let pausedNow, let resumedNow) = state.fetchAction(now: start + 3 * second) else {
+            Issue.record("expected a poll")
+            return
+        }
+        #expect(pausedNow.isEmpty)
+        #expect(Set(resumedNow) == Set(partitions))
+    }
+
+    @Test func aNewStallStartsItsOwnClock() {
+        var state = machine()
+        _ = state.deliver(RecordBatch(records: [record(0, 0)], tickets: []))
+        _ = state.deliver(RecordBatch(records: [record(0, 1)], tickets: []))
+        #expect(state.fetchAction(now: 0) == .hold)
+        _ = state.takeBatch()  // caught up after 0.9 s
+        #expect(state.fetchAction(now: second * 9 / 10) == .poll(pause: [], resume: []))
+        _ = state.deliver(RecordBatch(records: [record(0, 2)], tickets: []))
+        #expect(state.fetchAction(now: second * 15 / 10) == .hold, "0.5 s into the second stall, not 1.5 s into the first")
+    }
+
+    @Test func tooManyRecordsAwaitingResultsIsAStallToo() throws {
+        var state = machine(maxOutstanding: 3)
+        var tickets: [OffsetTracker.Ticket] = []
+        for offset in 0..<3 {
+            let ticket = state.register(record(1, Int64(offset)))
+            tickets.append(try #require(ticket))
+        }
+        #expect(state.fetchAction(now: 0) == .hold)
+        state.complete(tickets)
+        #expect(state.fetchAction(now: 1) == .poll(pause: [], resume: []))
+    }
+
+    @Test func drainingPausesEverythingAtOnce() {
+        var state = machine()
+        _ = state.beginDraining()
+        guard case .poll(let paused, _) = state.fetchAction(now: 0) else {
+            Issue.record("draining must keep polling (callbacks) with partitions paused")
+            return
+        }
+        #expect(Set(paused) == Set(partitions))
+        let none = state.takeBatch()
+        #expect(none == nil)
+    }
+}
+
+extension ConsumerStateMachine {
+    /// The next batch, or nil when there is none (test shorthand).
+    fileprivate mutating func takeBatch() -> RecordBatch? {
+        if case .batch(let batch) = next() { return batch }
+        return nil
+    }
+}
