@@ -75,10 +75,16 @@ echo "[bench] memory with 10x the input: $BIG events over $BIG_CUSTOMERS custome
   --also-create x10.results,x10.dead >/dev/null
 run_sync bench-x10.log BATCH_MAX_EVENTS="$BATCH" KAFKA_TOPICS=x10.profile,x10.login RESULT_TOPIC=x10.results \
   DEAD_LETTER_TOPIC=x10.dead KAFKA_GROUP_ID=bench-x10
+# RSS once a second while it works: flat means it levels off while the input keeps coming.
+( while kill -0 "$SYNC_PID" 2>/dev/null; do
+    awk '/VmRSS/ {print $2}' "/proc/$SYNC_PID/status" 2>/dev/null; sleep 1
+  done ) >"$RUN_DIR/bench-x10-rss.txt" &
+SAMPLER=$!
 "$BIN/store-traffic" watch --brokers "$BROKERS" --result-topic x10.results --expect "$BIG" --timeout 900 \
   | grep -v progress >"$RUN_DIR/bench-x10-watch.log"
 usage_of "$SYNC_PID" >"$RUN_DIR/bench-x10-usage.txt"
 kill -TERM "$SYNC_PID"; wait "$SYNC_PID" || true
+wait "$SAMPLER" 2>/dev/null || true
 
 python3 - "$EVENTS" "$CUSTOMERS" "$BATCH" "$SIM_STATS" "$BIG" <<'PY' | tee BENCHMARKS.md
 import json, re, sys, datetime, platform, subprocess, os
@@ -96,6 +102,8 @@ big_steady = re.search(r"steady_events_per_second=(\d+) total_seconds=([\d.]+)",
 core = read("bench-core.log")
 core_table = core.split("\n\n")[0].strip()
 core_rate = re.search(r"core_events_per_second=(\d+)", core)
+rss = [int(line) for line in read("bench-x10-rss.txt").split() if line.isdigit()]
+quarters = " / ".join(f"{rss[min(len(rss) - 1, len(rss) * q // 4)] / 1024:.0f}" for q in (1, 2, 3, 4)) if rss else "?"
 busy = max(stats.get("last_request_at", 0) - stats.get("first_request_at", 0), 1e-9)
 p50, p99 = read("bench-latency-main.txt").split()
 lp50, lp99 = read("bench-latency-steady.txt").split()
@@ -125,6 +133,7 @@ contact-sync ran with BATCH_MAX_EVENTS={batch}, UPSERT_MAX_USERS=100, BOOKBAG_MA
 | CPU seconds of contact-sync (user+system) | {float(sync_time.group(2)) + float(sync_time.group(3)) if sync_time else 0:.1f} |
 | bookbag-sim: requests served, and its rate while busy | {stats.get('requests', 0):,} ({stats.get('requests', 0) / busy:,.0f} requests/s, up to {stats.get('max_in_flight', 0)} at once) |
 | peak RSS with 10x the input ({big:,} events over {customers * 10:,} customers) | {int(big_time.group(1)) / 1024 if big_time else 0:.1f} MB ({big_steady.group(1) if big_steady else '?'} events/s steady) |
+| RSS during that run at 1/4, 2/4, 3/4 and the end of its time | {quarters} MB |
 
 ## The pure core alone
 

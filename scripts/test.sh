@@ -25,5 +25,5 @@ if [ $status -ne 0 ]; then tail -n 50 "$RUN_DIR/swift-build.log"; exit $status; 
 bash scripts/lint-docker.sh "$(swift build --show-bin-path)/contact-sync"
 FUZZ_SECONDS=${FUZZ_SECONDS:-20} FUZZ_FRESH=1 bash scripts/fuzz.sh
 
-swift test --skip-build --no-parallel 2>&1 | tee "$RUN_DIR/swift-test.log"
+SWIFT_BACKTRACE=enable=yes,interactive=no swift test --skip-build --no-parallel 2>&1 | tee "$RUN_DIR/swift-test.log"
 exit "${PIPESTATUS[0]}"

@@ -30,7 +30,7 @@ public enum KafkaProperties {
             "reconnect.backoff.max.ms": "2000",
             // Bound the prefetch (librdkafka's defaults allow 64 MB and 100,000
             // records per partition): the pipeline holds its own batches anyway.
-            "queued.max.messages.kbytes": "16384",
+            "queued.max.messages.kbytes": "8192",
             "queued.min.messages": "10000",
             // With the smaller queue, refill soon after the pipeline catches up (default 1 s).
             "fetch.queue.backoff.ms": "100",

@@ -168,15 +168,14 @@ enum SchemaCheck {
         }
         try lines.write(to: file)
         defer { try? FileManager.default.removeItem(at: file) }
-        let process = Process()
-        process.executableURL = URL(fileURLWithPath: "/usr/bin/env")
-        process.arguments = ["python3", root.appendingPathComponent("scripts/check-schemas.py").path, "records", schema, file.path]
-        let output = Pipe()
-        process.standardOutput = output
-        process.standardError = output
-        try process.run()
-        process.waitUntilExit()
-        let text = String(decoding: output.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self)
-        #expect(process.terminationStatus == 0, "schema check of \(schema) records failed:\n\(text)")
+        let outputFile = file.path + ".out"
+        defer { try? FileManager.default.removeItem(atPath: outputFile) }
+        let process = try ChildProcess(
+            executable: "/usr/bin/env",
+            arguments: ["python3", root.appendingPathComponent("scripts/check-schemas.py").path, "records", schema, file.path],
+            outputPath: outputFile)
+        let status = process.waitForExit(timeout: .seconds(120))
+        let text = (try? String(contentsOfFile: outputFile, encoding: .utf8)) ?? ""
+        #expect(status == 0, "schema check of \(schema) records failed:\n\(text)")
     }
 }

@@ -17,14 +17,11 @@ enum TestBroker {
         let binary = root.appendingPathComponent(".deps/tansu/tansu").path
         precondition(FileManager.default.isExecutableFile(atPath: binary), "no broker: run scripts/setup.sh, or set CONTACT_SYNC_TEST_BROKERS")
         let port = 29_000 + Int(getpid() % 1000)
-        let process = Process()
-        process.executableURL = URL(fileURLWithPath: binary)
-        process.arguments = ["broker", "--listener-url", "tcp://127.0.0.1:\(port)", "--advertised-listener-url", "tcp://127.0.0.1:\(port)"]
-        process.standardOutput = FileHandle.nullDevice
-        process.standardError = FileHandle.nullDevice
-        try! process.run()
-        atexit { kill(TestBroker.childPID, SIGTERM) }
-        childPID = process.processIdentifier
+        let process = try! ChildProcess(
+            executable: binary,
+            arguments: ["broker", "--listener-url", "tcp://127.0.0.1:\(port)", "--advertised-listener-url", "tcp://127.0.0.1:\(port)"])
+        atexit { kill(TestBroker.childPID, SIGKILL) }
+        childPID = process.pid
         Thread.sleep(forTimeInterval: 1.5)
         return "127.0.0.1:\(port)"
     }()

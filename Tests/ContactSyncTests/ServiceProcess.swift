@@ -7,10 +7,8 @@ import FoundationNetworking
 
 /// The built `contact-sync` binary, run as a child process with its output in a
 /// file (for tests that kill it by signal or read everything it wrote).
-final class ServiceProcess: @unchecked Sendable {
-    // @unchecked: `process` and `logURL` are set once in init; Process itself is
-    // thread-safe for the calls made here (terminate, kill by pid, wait).
-    let process = Process()
+final class ServiceProcess: Sendable {
+    let process: ChildProcess
     let logURL: URL
 
     static var binary: URL {
@@ -25,33 +23,22 @@ final class ServiceProcess: @unchecked Sendable {
     init(environment: [String: String], arguments: [String] = []) throws {
         logURL = FileManager.default.temporaryDirectory.appendingPathComponent("contact-sync-\(UUID().uuidString).log")
         _ = FileManager.default.createFile(atPath: logURL.path, contents: nil)
-        let log = try FileHandle(forWritingTo: logURL)
-        process.executableURL = Self.binary
-        process.arguments = arguments
         var env = ProcessInfo.processInfo.environment.filter { !$0.key.hasPrefix("KAFKA_") && !$0.key.hasPrefix("BOOKBAG_") }
         env.merge(environment, uniquingKeysWith: { _, new in new })
-        process.environment = env
-        process.standardOutput = log
-        process.standardError = log
-        try process.run()
+        process = try ChildProcess(executable: Self.binary.path, arguments: arguments, environment: env, outputPath: logURL.path)
     }
 
     var output: String { (try? String(contentsOf: logURL, encoding: .utf8)) ?? "" }
 
-    func signal(_ signal: Int32) { kill(process.processIdentifier, signal) }
+    func signal(_ signal: Int32) { process.signal(signal) }
 
-    /// Waits for the exit (off the cooperative pool) and returns the status.
+    /// Waits for the exit and returns the exit code (or the signal that ended it).
     func waitForExit(timeout: Duration = .seconds(30)) async -> Int32? {
-        let deadline = ContinuousClock.now + timeout
-        while process.isRunning {
-            if ContinuousClock.now > deadline { return nil }
-            try? await Task.sleep(for: .milliseconds(50))
-        }
-        return process.terminationStatus
+        await process.exit(timeout: timeout)
     }
 
     deinit {
-        if process.isRunning { kill(process.processIdentifier, SIGKILL) }
+        process.killAndReap()
         try? FileManager.default.removeItem(at: logURL)
     }
 }

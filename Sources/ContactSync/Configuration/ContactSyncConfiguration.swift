@@ -34,7 +34,7 @@ public struct ContactSyncConfiguration: Sendable {
         public var maxWait: Duration = .milliseconds(200)
         public var upsertMaxUsers = 100
         /// Records consumed but without acknowledged results, before fetching pauses.
-        public var maxOutstandingRecords = 20_000
+        public var maxOutstandingRecords = 10_000
         public init() {}
     }
 
@@ -45,7 +45,7 @@ public struct ContactSyncConfiguration: Sendable {
     /// ATTRIBUTES_FILE contents: only these (plus last_login_at) are synced.
     public var attributeAllowlist: [String: AttributeType]?
     /// Contacts remembered for the unchanged skip and out-of-order protection.
-    public var contactMemoryCapacity = 200_000
+    public var contactMemoryCapacity = 50_000
     public var httpHost = "0.0.0.0"
     public var httpPort = 8080
     public var shutdownTimeout: Duration = .seconds(30)

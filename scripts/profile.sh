@@ -1,0 +1,59 @@
+#!/usr/bin/env bash
+# Profiles on the benchmark workload (release build):
+#  1. perf: contact-sync consuming EVENTS events, sampled with call graphs;
+#     prints the top frames by self time and by inclusive time.
+#  2. callgrind: the pure core (core-bench on CORE_EVENTS events), whose
+#     instruction counts stay stable on a noisy machine; prints the top functions.
+# Output goes to .run/profile-*.txt. Installs linux-perf and valgrind if missing.
+set -euo pipefail
+source "$(dirname "${BASH_SOURCE[0]}")/lib.sh"
+cd "$ROOT"
+trap stop_all EXIT
+EVENTS=${EVENTS:-200000}
+CUSTOMERS=${CUSTOMERS:-50000}
+CORE_EVENTS=${CORE_EVENTS:-20000}
+
+bash scripts/setup.sh
+if ! command -v perf >/dev/null || ! command -v valgrind >/dev/null; then
+  apt-get update -qq && apt-get install -y -qq linux-perf valgrind >/dev/null
+fi
+echo "[profile] release build…"
+for product in contact-sync bookbag-sim store-traffic core-bench; do
+  swift build -c release --product "$product" >>"$RUN_DIR/profile-build.log" 2>&1
+done
+BIN=$(swift build -c release --show-bin-path)
+
+start_tansu
+KEY="oc_prof_$(python3 -c 'import secrets; print(secrets.token_hex(16))')"
+start_sim "$BIN/bookbag-sim" "$KEY"
+"$BIN/store-traffic" produce --brokers "$BROKERS" --events "$EVENTS" --customers "$CUSTOMERS" --create-topics 3 \
+  --also-create bookbag.contact-sync.results,bookbag.contact-sync.dead-letter --bad-share 0 >/dev/null
+
+echo "[profile] perf record of contact-sync on $EVENTS events"
+OPS_PORT=$(free_port)
+env BOOKBAG_API_KEY="$KEY" BOOKBAG_BASE_URL="$SIM_URL" BOOKBAG_CHATBOT_ID=123 KAFKA_BROKERS="$BROKERS" \
+  HTTP_HOST=127.0.0.1 HTTP_PORT="$OPS_PORT" KAFKA_SESSION_TIMEOUT_MS=6000 LOG_LEVEL=warning BATCH_MAX_EVENTS=5000 \
+  perf record -F 999 -g -o "$RUN_DIR/perf.data" -- "$BIN/contact-sync" >"$RUN_DIR/profile-sync.log" 2>&1 &
+PERF_PID=$!
+PIDS+=($PERF_PID)
+"$BIN/store-traffic" watch --brokers "$BROKERS" --expect "$EVENTS" --timeout 600 | grep -v progress
+pkill -INT -f "$BIN/contact-sync" || true
+wait "$PERF_PID" || true
+set +o pipefail  # `head` ends the reports early on purpose
+{
+  echo "## perf: self time (top 25)"
+  perf report -i "$RUN_DIR/perf.data" --no-children --sort dso,symbol --stdio -g none 2>/dev/null \
+    | grep '%' | head -25 | swift demangle --simplified
+  echo
+  echo "## perf: inclusive time (top 40)"
+  perf report -i "$RUN_DIR/perf.data" --children --sort symbol --stdio -g none 2>/dev/null \
+    | grep '%' | head -40 | swift demangle --simplified
+} >"$RUN_DIR/profile-perf.txt"
+cut -c1-200 "$RUN_DIR/profile-perf.txt"
+
+echo "[profile] callgrind of the core on $CORE_EVENTS events"
+valgrind --tool=callgrind --callgrind-out-file="$RUN_DIR/callgrind.out" "$BIN/core-bench" "$CORE_EVENTS" 5000 \
+  >"$RUN_DIR/profile-core-bench.log" 2>&1
+callgrind_annotate --inclusive=no "$RUN_DIR/callgrind.out" 2>/dev/null | head -45 | swift demangle --simplified \
+  >"$RUN_DIR/profile-callgrind.txt"
+cut -c1-200 "$RUN_DIR/profile-callgrind.txt"
