@@ -13,12 +13,7 @@ CUSTOMERS=${CUSTOMERS:-50000}
 BATCH=${BATCH_MAX_EVENTS:-5000}
 
 bash scripts/setup.sh
-echo "[bench] release build…"
-swift build -c release --product contact-sync >"$RUN_DIR/release-build.log" 2>&1
-swift build -c release --product bookbag-sim >>"$RUN_DIR/release-build.log" 2>&1
-swift build -c release --product store-traffic >>"$RUN_DIR/release-build.log" 2>&1
-swift build -c release --product core-bench >>"$RUN_DIR/release-build.log" 2>&1
-BIN=$(swift build -c release --show-bin-path)
+build_release
 
 echo "[bench] the pure core alone (no I/O)"
 "$BIN/core-bench" "$EVENTS" "$CUSTOMERS" | tee "$RUN_DIR/bench-core.log"

@@ -44,3 +44,13 @@ stop_all() {
   done
   PIDS=()
 }
+
+build_release() {  # the four release products; sets BIN
+  echo "[release] building contact-sync, bookbag-sim, store-traffic, core-bench…"
+  : >"$RUN_DIR/release-build.log"
+  for product in contact-sync bookbag-sim store-traffic core-bench; do
+    swift build -c release --product "$product" >>"$RUN_DIR/release-build.log" 2>&1 \
+      || { tail -n 40 "$RUN_DIR/release-build.log"; return 1; }
+  done
+  BIN=$(swift build -c release --show-bin-path)
+}

@@ -9,19 +9,14 @@ set -euo pipefail
 source "$(dirname "${BASH_SOURCE[0]}")/lib.sh"
 cd "$ROOT"
 trap stop_all EXIT
-EVENTS=${EVENTS:-200000}
-CUSTOMERS=${CUSTOMERS:-50000}
-CORE_EVENTS=${CORE_EVENTS:-20000}
-
-bash scripts/setup.sh
 if ! command -v perf >/dev/null || ! command -v valgrind >/dev/null; then
   apt-get update -qq && apt-get install -y -qq linux-perf valgrind >/dev/null
 fi
-echo "[profile] release build…"
-for product in contact-sync bookbag-sim store-traffic core-bench; do
-  swift build -c release --product "$product" >>"$RUN_DIR/profile-build.log" 2>&1
-done
-BIN=$(swift build -c release --show-bin-path)
+bash scripts/setup.sh
+build_release
+EVENTS=${EVENTS:-200000}
+CUSTOMERS=${CUSTOMERS:-50000}
+CORE_EVENTS=${CORE_EVENTS:-20000}
 
 start_tansu
 KEY="oc_prof_$(python3 -c 'import secrets; print(secrets.token_hex(16))')"
