@@ -1,5 +1,5 @@
 #!/usr/bin/env bash
-# The fault-tolerance suite alone (crash, outage, rate limit, slow Bookbag, broker restart), against a fresh Tansu.
+# The fault-tolerance suite plus the broker restart (CONTACT_SYNC_SOAK=1), against a fresh Tansu.
 set -euo pipefail
 source "$(dirname "${BASH_SOURCE[0]}")/lib.sh"
 cd "$ROOT"

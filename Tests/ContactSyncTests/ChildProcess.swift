@@ -4,11 +4,10 @@ import Synchronization
 /// A child process started with `posix_spawn` and reaped with `waitpid` on its
 /// own pid.
 ///
-/// Why not Foundation's `Process`: on Linux it watches children through a
-/// SIGCHLD dispatch source, and the test process crashed with SIGSEGV (inside
-/// libdispatch, as in moreSwift/swift-bundler#150) at the moment a Tansu child
-/// was killed, after other tests had started and killed many children. The
-/// crash never came from contact-sync's code; here nothing watches SIGCHLD.
+/// Why not Foundation's `Process`: on Linux it watches every child through a
+/// SIGCHLD dispatch source; these tests start and SIGKILL many children, and
+/// reaping each by its own pid keeps that machinery out of the picture (it was
+/// suspected in the open broker-restart crash, wrongly: the crash remained).
 final class ChildProcess: Sendable {
     let pid: pid_t
     /// The exit code, or the signal number when a signal ended it; set once reaped.
