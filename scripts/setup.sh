@@ -14,7 +14,7 @@ SUDO=""
 if [ "$(id -u)" != 0 ]; then SUDO="sudo"; fi
 
 # ---- apt packages --------------------------------------------------------
-APT_PACKAGES=(build-essential pkg-config dpkg-dev python3 python3-venv
+APT_PACKAGES=(build-essential pkg-config dpkg-dev patch python3 python3-venv
   libcurl4-openssl-dev libssl-dev libsasl2-dev zlib1g-dev libzstd-dev liblz4-dev
   procps curl)
 missing=()
@@ -32,11 +32,21 @@ fi
 # cannot talk to Tansu (or any broker that sends tagged fields in ApiVersions).
 # We build trixie's 2.8.0 source package into .deps/librdkafka; Package.swift
 # finds its header there and sets an rpath so the binary loads it, not 2.0.2.
+#
+# One patch of ours is applied (scripts/patches): 2.8.0 frees a metadata-cache
+# entry but leaves it in its by-topic-id index when a topic comes back with a
+# new id (deleted and created again, or a broker that lost its data), and
+# crashes shortly after (librdkafka issues #4778 and #4964, fixed upstream
+# after 2.8.0). The prefix records the patches it was built with, so a build
+# without them is redone.
 RDKAFKA_PREFIX="$DEPS/librdkafka"
 RDKAFKA_WANT="2.8.0"
+RDKAFKA_PATCHES=("$ROOT"/scripts/patches/librdkafka-"$RDKAFKA_WANT"-*.patch)
+rdkafka_patch_stamp() { cat "${RDKAFKA_PATCHES[@]}" | sha256sum | cut -d' ' -f1; }
 have_rdkafka() {
   [ -f "$RDKAFKA_PREFIX/lib/pkgconfig/rdkafka.pc" ] &&
-    grep -q "^Version: $RDKAFKA_WANT" "$RDKAFKA_PREFIX/lib/pkgconfig/rdkafka.pc"
+    grep -q "^Version: $RDKAFKA_WANT" "$RDKAFKA_PREFIX/lib/pkgconfig/rdkafka.pc" &&
+    [ "$(cat "$RDKAFKA_PREFIX/PATCHES" 2>/dev/null)" = "$(rdkafka_patch_stamp)" ]
 }
 if ! have_rdkafka; then
   log "building librdkafka $RDKAFKA_WANT (trixie source package) into $RDKAFKA_PREFIX"
@@ -60,10 +70,15 @@ if ! have_rdkafka; then
   (cd "$build_dir" && apt-get source -qq librdkafka/trixie >/dev/null 2>&1)
   src=$(find "$build_dir" -maxdepth 1 -type d -name "librdkafka-*" | head -n1)
   [ -n "$src" ] || { log "apt-get source librdkafka/trixie failed"; exit 1; }
+  for p in "${RDKAFKA_PATCHES[@]}"; do
+    (cd "$src" && patch -p1 --forward --quiet <"$p") || { log "cannot apply $p"; exit 1; }
+  done
+  rm -rf "$RDKAFKA_PREFIX"
   (cd "$src" && ./configure --prefix="$RDKAFKA_PREFIX" --disable-debug-symbols >"$build_dir/configure.log" 2>&1 &&
     make -j"$(nproc)" -C src >"$build_dir/make.log" 2>&1 && make -C src install >>"$build_dir/make.log" 2>&1) ||
     { log "librdkafka build failed; logs:"; tail -n 30 "$build_dir"/*.log >&2; exit 1; }
   rm -rf "$build_dir"
+  rdkafka_patch_stamp >"$RDKAFKA_PREFIX/PATCHES"
   have_rdkafka || { log "librdkafka build failed"; exit 1; }
 fi
 

@@ -192,6 +192,7 @@ public final class KafkaConsumer: Sendable {
             commitCompleted()
             if afterPoll >= nextLagReport {
                 reportLag()
+                probeBrokerIfUnreachable()
                 nextLagReport = afterPoll + 2_000_000_000
             }
         }
@@ -217,6 +218,16 @@ public final class KafkaConsumer: Sendable {
         } catch {
             logger.warning("offset commit failed (will retry with later offsets): \(error)")
         }
+    }
+
+    /// "All brokers are down" is cleared by the next record, but with no traffic
+    /// none comes: while readiness says unreachable, ask the broker for metadata
+    /// (at most 500 ms, every 2 s) so readiness returns when the broker does.
+    private func probeBrokerIfUnreachable() {
+        guard !health.snapshot.brokerReachable else { return }
+        guard (try? handle.partitionCounts(of: settings.topics, timeoutMs: 500)) != nil else { return }
+        health.update { $0.brokerReachable = true }
+        logger.notice("Kafka broker reachable again")
     }
 
     private func reportLag() {
