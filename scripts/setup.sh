@@ -36,8 +36,8 @@ fi
 # One patch of ours is applied (scripts/patches): 2.8.0 frees a metadata-cache
 # entry but leaves it in its by-topic-id index when a topic comes back with a
 # new id (deleted and created again, or a broker that lost its data), and
-# crashes shortly after (librdkafka issues #4778 and #4964, fixed upstream
-# after 2.8.0). The prefix records the patches it was built with, so a build
+# crashes shortly after (librdkafka issues #4778 and #4964, fixed upstream in
+# 2.10.0). The prefix records the patches it was built with, so a build
 # without them is redone.
 RDKAFKA_PREFIX="$DEPS/librdkafka"
 RDKAFKA_WANT="2.8.0"
