@@ -27,6 +27,18 @@ struct RetryAfterClampTests {
         #expect(seconds == .rateLimited(retryAfter: Self.maximum))
     }
 
+    @Test func aRaisedMaximumAllowsLongerWaitsAndStillCaps() {
+        let hour: Duration = .seconds(3600)
+        #expect(RetryAfter.parse("1800", now: Self.now, maximum: hour) == .seconds(1800))
+        #expect(RetryAfter.parse("99999999999", now: Self.now, maximum: hour) == hour)
+        #expect(RetryAfter.parse("Fri, 31 Dec 9999 23:59:59 GMT", now: Self.now, maximum: hour) == hour)
+        #expect(RetryAfter.parse("5", now: Self.now, maximum: .seconds(-1)) == .zero, "a negative maximum waits nothing")
+        var rng = SystemRandomNumberGenerator()
+        #expect(RetryPolicy().delay(afterAttempt: 1, retryAfter: .seconds(Int64.max), using: &rng) == Self.maximum)
+        #expect(RetryPolicy().delay(afterAttempt: 1, retryAfter: .seconds(Int64.max), maxRetryAfter: hour, using: &rng) == hour)
+        #expect(!RetryPolicy().allowsAnotherAttempt(attemptsMade: 1, elapsed: .seconds(Int64.max), after: .seconds(Int64.max)))
+    }
+
     /// `now` at either end of the clock, dates at either end of the calendar.
     @Test(arguments: [Int64.min, -1, 0, Int64.max])
     func extremeClocksStayWithinZeroAndTheMaximum(nanoseconds: Int64) {

@@ -110,3 +110,19 @@ private final class DoneFlag: Sendable {
     var isSet: Bool { flag.load(ordering: .relaxed) }
     func set() { flag.store(true, ordering: .relaxed) }
 }
+
+@Suite struct MaxRetryAfterSettingTests {
+    private let required = ["BOOKBAG_CHATBOT_ID": "123", "BOOKBAG_API_KEY": testKey]
+
+    @Test func defaultsToSixtySecondsAndCanBeRaised() throws {
+        #expect(try ConfigurationReader.read(environment: required).bookbag.maxRetryAfter == .seconds(60))
+        let raised = required.merging(["BOOKBAG_MAX_RETRY_AFTER_MS": "3600000"]) { _, new in new }
+        #expect(try ConfigurationReader.read(environment: raised).bookbag.maxRetryAfter == .seconds(3600))
+    }
+
+    @Test(arguments: ["999", "86400001", "-1", "soon"])
+    func refusesAValueOutsideOneSecondToOneDay(value: String) {
+        let environment = required.merging(["BOOKBAG_MAX_RETRY_AFTER_MS": value]) { _, new in new }
+        #expect(throws: ConfigurationReader.ConfigurationError.self) { try ConfigurationReader.read(environment: environment) }
+    }
+}
