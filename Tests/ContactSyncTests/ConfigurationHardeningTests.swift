@@ -82,6 +82,21 @@ import Testing
         #expect(configuration.bookbag.apiKey.secret == "oc_trimmed_key_123")
     }
 
+    @Test func warningsAboutTheKeyFileComeFromTheSameRead() throws {
+        let shared = try ConfigurationReader.read(environment: base.merging(["BOOKBAG_API_KEY_FILE": try keyFile("oc_k_123456", mode: 0o640)]) { $1 })
+        #expect(shared.warnings == ["BOOKBAG_API_KEY_FILE can be read by group or others; chmod 600 it"])
+        let private_ = try ConfigurationReader.read(environment: base.merging(["BOOKBAG_API_KEY_FILE": try keyFile("oc_k_123456")]) { $1 })
+        #expect(private_.warnings.isEmpty)
+    }
+
+    @Test(.enabled(if: geteuid() == 0, "only root can give a file to another user"))
+    func aKeyFileOwnedByAnotherUserIsWarnedAbout() throws {
+        let path = try keyFile("oc_k_123456")
+        #expect(chown(path, 4242, 4242) == 0)
+        let configuration = try ConfigurationReader.read(environment: base.merging(["BOOKBAG_API_KEY_FILE": path]) { $1 })
+        #expect(configuration.warnings == ["BOOKBAG_API_KEY_FILE belongs to another user (uid 4242); it should belong to root or to the service's user"])
+    }
+
     // MARK: secrets on the command line
 
     @Test(arguments: [
@@ -123,6 +138,15 @@ import Testing
             .merging(Self.serviceLinks) { $1 }
         let configuration = try ConfigurationReader.read(environment: environment)
         #expect(configuration.kafka.passthrough == ["security.protocol": "PLAINTEXT"])
+        #expect(configuration.ignoredVariables == Self.serviceLinks.keys.sorted())
+    }
+
+    @Test(arguments: ["KAFKA_SASL_KERBEROS_SERVICE_NAME", "KAFKA_PORTS", "KAFKA_PORT_X_TCP", "KAFKA_PORT_9092_HTTP", "KAFKA_PORT_9092_TCP_HOST", "KAFKA__PORT", "KAFKA_SERVICE_HOSTS"])
+    func lookAlikesOfServiceLinksStillPassThrough(_ name: String) throws {
+        let environment = base.merging(["BOOKBAG_API_KEY": "oc_env_key_123456", name: "x"]) { $1 }
+        let configuration = try ConfigurationReader.read(environment: environment)
+        #expect(configuration.ignoredVariables.isEmpty)
+        #expect(configuration.kafka.passthrough.count == 1)
     }
 
     // MARK: ops listener
