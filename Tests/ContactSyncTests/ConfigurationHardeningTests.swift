@@ -67,6 +67,14 @@ import Testing
         #expect(errorText(base.merging(["BOOKBAG_API_KEY_FILE": directory]) { $1 })?.contains("not a regular file") == true)
     }
 
+    @Test func otherSettingsFilesAreReadTheSameWay() {
+        let keyed = base.merging(["BOOKBAG_API_KEY": "oc_env_key_123456"]) { $1 }
+        for setting in ["KAFKA_PROPERTIES_FILE", "ATTRIBUTES_FILE"] {
+            let error = errorText(keyed.merging([setting: "/dev/zero"]) { $1 })
+            #expect(error?.contains("\(setting): /dev/zero is not a regular file") == true, "got: \(error ?? "accepted")")
+        }
+    }
+
     @Test(arguments: ["oc_key\r\nX-Injected: 1", "oc_key\u{0}tail", "oc_\u{7F}key", "oc key with spaces"])
     func aKeyWithControlCharactersOrSpacesIsRefused(_ key: String) throws {
         let fromFile = errorText(base.merging(["BOOKBAG_API_KEY_FILE": try keyFile(key)]) { $1 })

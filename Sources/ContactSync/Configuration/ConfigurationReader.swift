@@ -222,12 +222,13 @@ public enum ConfigurationReader {
         return APIKey(key)
     }
 
+    /// Properties and attribute files are small; a cap keeps a wrong path (a device, a log) from being read whole.
+    static let maximumSettingsFileBytes = 1 << 20
+
     static func readProperties(_ path: String) throws -> [String: String] {
-        guard let data = FileManager.default.contents(atPath: path) else {
-            throw ConfigurationError(description: "KAFKA_PROPERTIES_FILE: cannot read \(path)")
-        }
+        let file = try ConfigurationFile.read(path, setting: "KAFKA_PROPERTIES_FILE", maximumBytes: maximumSettingsFileBytes)
         var out: [String: String] = [:]
-        for line in String(decoding: data, as: UTF8.self).split(whereSeparator: \.isNewline) {
+        for line in String(decoding: file.bytes, as: UTF8.self).split(whereSeparator: \.isNewline) {
             let trimmed = line.trimmingCharacters(in: .whitespaces)
             if trimmed.isEmpty || trimmed.hasPrefix("#") { continue }
             guard let equals = trimmed.firstIndex(of: "=") else {
@@ -240,9 +241,8 @@ public enum ConfigurationReader {
     }
 
     static func readAttributesFile(_ path: String) throws -> [String: AttributeType] {
-        guard let data = FileManager.default.contents(atPath: path),
-            let object = try? JSONSerialization.jsonObject(with: data) as? [String: Any]
-        else {
+        let file = try ConfigurationFile.read(path, setting: "ATTRIBUTES_FILE", maximumBytes: maximumSettingsFileBytes)
+        guard let object = try? JSONSerialization.jsonObject(with: Data(file.bytes)) as? [String: Any] else {
             throw ConfigurationError(description: "ATTRIBUTES_FILE: \(path) is not a JSON object of name -> type")
         }
         var out: [String: AttributeType] = [:]
