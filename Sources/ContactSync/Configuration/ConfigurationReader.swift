@@ -75,53 +75,6 @@ public enum ConfigurationReader {
         return out
     }
 
-    /// Settings whose value is a secret: the key, and librdkafka's passwords,
-    /// secrets and private keys.
-    public static func isSecretSetting(_ variable: String) -> Bool {
-        if ["BOOKBAG_API_KEY", "KAFKA_SSL_KEY_PEM", "KAFKA_SASL_OAUTHBEARER_CONFIG"].contains(variable) { return true }
-        let words = variable.split(separator: "_")
-        return words.contains { $0.contains("PASSWORD") || $0.contains("PASSWD") || $0.contains("SECRET") }
-    }
-
-    private static func secretFileAdvice(_ variable: String) -> String {
-        if variable == "BOOKBAG_API_KEY" { return " or, better, BOOKBAG_API_KEY_FILE" }
-        if variable.hasPrefix("KAFKA_") { return " or its property in KAFKA_PROPERTIES_FILE" }
-        return ""
-    }
-
-    /// Kubernetes gives every pod `<SERVICE>_SERVICE_HOST`, `<SERVICE>_SERVICE_PORT(_<NAME>)`,
-    /// `<SERVICE>_PORT` and `<SERVICE>_PORT_<n>_<TCP|UDP|SCTP>(_ADDR|_PORT|_PROTO)` for each
-    /// Service; for a Service named `kafka` (or `kafka-…`) they start with KAFKA_ and are
-    /// not librdkafka properties (none ends in `.port` or `.service.host`).
-    static func isKubernetesServiceLink(_ variable: String) -> Bool {
-        let words = variable.split(separator: "_", omittingEmptySubsequences: false)
-        guard words.count >= 2, words[0] == "KAFKA", !words.contains(where: \.isEmpty) else { return false }
-        for index in 1..<words.count {
-            let rest = words[(index + 1)...]
-            switch words[index] {
-            case "SERVICE":
-                if rest.elementsEqual(["HOST"]) || rest.first == "PORT" { return true }
-            case "PORT":
-                if rest.isEmpty { return true }
-                let parts = Array(rest)
-                if parts.count >= 2, parts.count <= 3, parts[0].allSatisfy({ $0.isASCII && $0.isNumber }),
-                    ["TCP", "UDP", "SCTP"].contains(parts[1]), parts.count == 2 || ["ADDR", "PORT", "PROTO"].contains(parts[2])
-                {
-                    return true
-                }
-            default: continue
-            }
-        }
-        return false
-    }
-
-    /// The start-up line naming the ignored service links, or nil when there are none.
-    public static func ignoredVariablesNotice(_ configuration: ContactSyncConfiguration) -> String? {
-        guard !configuration.ignoredVariables.isEmpty else { return nil }
-        return "ignoring Kubernetes service link variables, which are not librdkafka properties: "
-            + configuration.ignoredVariables.joined(separator: ", ")
-    }
-
     public static func read(environment: [String: String], flags: [String] = []) throws -> ContactSyncConfiguration {
         var variables = environment
         for (name, value) in try flagsAsVariables(flags) { variables[name] = value }
