@@ -79,6 +79,7 @@ public func buildContactSyncServices(
     onFatal: @escaping @Sendable (String) -> Void,
     onOpsListening: (@Sendable (Int) async -> Void)? = nil
 ) throws -> ContactSyncServices {
+    SecretRedaction.register(configuration.bookbag.apiKey.secret)
     let metrics = metricsFactory.map { ServiceMetrics(factory: $0) } ?? ServiceMetrics()
     let health = ServiceHealth()
     let http = CurlHTTPClient(

@@ -28,7 +28,7 @@ struct APIResponder: Sendable {
         if admission.latencyMilliseconds > 0 { try await Task.sleep(for: .milliseconds(admission.latencyMilliseconds)) }
         switch admission.outcome {
         case .proceed: break
-        case .fail(let status): return SimResponses.simulatedFailure(status: status)
+        case .fail(let status): return SimResponses.simulatedFailure(status: status, message: admission.failMessage)
         case .drop:
             // Close without a response; Hummingbird's attempt to answer then fails on the closed channel.
             try? await context.channel.close()

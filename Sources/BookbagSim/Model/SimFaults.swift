@@ -22,11 +22,15 @@ public struct SimFaults: Sendable, Equatable {
     /// Upsert entries with these external ids are refused inside a 200
     /// (`"errors": [{"external_id", "message"}]`) and not stored; the rest are stored.
     public var entryErrorIDs: Set<String>
+    /// The `message` of `failStatus` answers (nil: a stock text). Lets a test
+    /// play a careless server that echoes what it was sent.
+    public var failMessage: String?
 
     public init(
         latencyMilliseconds: Int = 0, failStatus: Int? = nil, failForMilliseconds: Int? = nil,
         rateLimitPerSecond: Double? = nil, retryAfterSeconds: Int = 1, dropForMilliseconds: Int? = nil,
-        failEveryNth: Int? = nil, entryErrorIDs: Set<String> = [], retryAfterHeader: String? = nil
+        failEveryNth: Int? = nil, entryErrorIDs: Set<String> = [], retryAfterHeader: String? = nil,
+        failMessage: String? = nil
     ) {
         self.latencyMilliseconds = latencyMilliseconds
         self.failStatus = failStatus
@@ -37,6 +41,7 @@ public struct SimFaults: Sendable, Equatable {
         self.failEveryNth = failEveryNth
         self.entryErrorIDs = entryErrorIDs
         self.retryAfterHeader = retryAfterHeader
+        self.failMessage = failMessage
     }
 
     public static let none = SimFaults()
@@ -53,7 +58,7 @@ extension SimFaults {
         guard let fields = json.objectValue else { throw DecodingError(message: "faults must be a JSON object") }
         let known: Set<String> = [
             "latency_ms", "fail_status", "fail_for_ms", "rate_limit_per_second", "retry_after_seconds",
-            "drop_for_ms", "fail_every_nth", "entry_error_ids", "retry_after_header",
+            "drop_for_ms", "fail_every_nth", "entry_error_ids", "retry_after_header", "fail_message",
         ]
         if let unknown = fields.keys.sorted().first(where: { !known.contains($0) }) {
             throw DecodingError(message: "unknown fault \(unknown)")
@@ -97,6 +102,11 @@ extension SimFaults {
             entryErrorIDs = collected
         default: throw DecodingError(message: "entry_error_ids must be an array of strings")
         }
+        switch fields["fail_message"] {
+        case nil, .null?: failMessage = nil
+        case .string(let text)?: failMessage = text
+        default: throw DecodingError(message: "fail_message must be a string")
+        }
     }
 
     func write(to writer: inout SimJSONWriter) {
@@ -121,6 +131,8 @@ extension SimFaults {
         writer.beginArray()
         for id in entryErrorIDs.sorted() { writer.string(id) }
         writer.endArray()
+        writer.key("fail_message")
+        if let failMessage { writer.string(failMessage) } else { writer.null() }
         writer.endObject()
     }
 }

@@ -124,6 +124,8 @@ public final class BookbagSimState: Sendable {
         var latencyMilliseconds: Int
         /// Snapshot of `SimFaults.entryErrorIDs` for the upsert handler.
         var entryErrorIDs: Set<String> = []
+        /// Snapshot of `SimFaults.failMessage` for a `.fail` answer.
+        var failMessage: String?
     }
 
     /// Counts the request and applies the faults, in this order: drop, fail window,
@@ -144,7 +146,8 @@ public final class BookbagSimState: Sendable {
             case .proceed: break
             case .fail(let status):
                 traffic.stats.faulted += 1
-                return Admission(outcome: .fail(status: status), latencyMilliseconds: latency)
+                return Admission(
+                    outcome: .fail(status: status), latencyMilliseconds: latency, failMessage: traffic.faults.faults.failMessage)
             case .drop:
                 traffic.stats.faulted += 1
                 traffic.stats.dropped += 1
