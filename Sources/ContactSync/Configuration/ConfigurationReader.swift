@@ -18,7 +18,7 @@ public enum ConfigurationReader {
         ("BOOKBAG_API_KEY", "the API key (when no key file)"),
         ("BOOKBAG_CA_BUNDLE", "CA bundle for TLS verification (default: system store)"),
         ("BOOKBAG_TIMEOUT_MS", "per-request timeout (default 30000)"),
-        ("BOOKBAG_MAX_IN_FLIGHT", "upsert requests in flight at most (default 4)"),
+        ("BOOKBAG_MAX_IN_FLIGHT", "Bookbag requests in flight at most (default 4)"),
         ("BOOKBAG_MAX_REQUESTS_PER_SECOND", "client-side request rate cap (default none)"),
         ("BOOKBAG_MAX_RETRY_AFTER_MS", "longest wait a 429's Retry-After may impose, 1000-86400000 (default 60000)"),
         ("RETRY_MAX_ATTEMPTS", "attempts per contact before 'failed' (default 30)"),
