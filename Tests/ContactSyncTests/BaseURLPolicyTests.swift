@@ -1,4 +1,4 @@
-import ContactSync
+@testable import ContactSync
 import Foundation
 import Testing
 
@@ -76,5 +76,22 @@ struct BaseURLPolicyTests {
         } catch {
             return "\(error)"
         }
+    }
+}
+
+
+/// The loopback test on libcurl's host text: IPv4 literals read strictly.
+@Suite struct LoopbackHostTests {
+    @Test(arguments: ["127.0.0.1", "127.255.255.254", "127.0.0.0", "[::1]", "localhost"])
+    func loopback(host: String) {
+        #expect(BaseURLRule.isLoopback(host: host))
+    }
+
+    @Test(arguments: [
+        "127.0.0.01", "127.0.0", "127.0.0.1.1", "127.0.0.256", "127.0.0.-1", "127.0.0.+1", "127..0.1", "0127.0.0.1",
+        "128.0.0.1", "[::2]", "[::ffff:127.0.0.1]", "localhost.", "LOCALHOST", "127.0.0.1 ", "", "127.0.0.١",
+    ])
+    func notLoopback(host: String) {
+        #expect(!BaseURLRule.isLoopback(host: host))
     }
 }

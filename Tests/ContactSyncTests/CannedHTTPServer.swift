@@ -70,8 +70,10 @@ final class CannedHTTPServer: Sendable {
         readRequestHead(connection)
         guard let response else { return }
         var head = "HTTP/1.1 \(response.status) Canned\r\nConnection: close\r\n"
+        head += response.chunked ? "Transfer-Encoding: chunked\r\n" : "Content-Length: \(response.bodyBytes)\r\n"
+        // After the length, so a client that refuses the length up front must still have read them.
         for line in response.headers { head += "\(line)\r\n" }
-        head += response.chunked ? "Transfer-Encoding: chunked\r\n\r\n" : "Content-Length: \(response.bodyBytes)\r\n\r\n"
+        head += "\r\n"
         guard send(connection, Array(head.utf8)) else { return }
         let piece = [UInt8](repeating: UInt8(ascii: "x"), count: 64 * 1024)
         var remaining = response.bodyBytes

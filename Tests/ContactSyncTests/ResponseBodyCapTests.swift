@@ -37,9 +37,10 @@ struct ResponseBodyCapTests {
         #expect(!response.bodyTruncated)
     }
 
-    @Test func bookbagClientClassifiesAnOversizedAnswerByItsStatus() async throws {
+    @Test(arguments: [false, true])
+    func bookbagClientClassifiesAnOversizedAnswerByItsStatus(chunked: Bool) async throws {
         let server = try CannedHTTPServer(response: .init(
-            status: 429, headers: ["Retry-After: 3"], bodyBytes: Self.hugeBody, chunked: true))
+            status: 429, headers: ["Retry-After: 3"], bodyBytes: Self.hugeBody, chunked: chunked))
         defer { server.stop() }
         var settings = ContactSyncConfiguration.Bookbag()
         settings.baseURL = server.url
