@@ -91,15 +91,12 @@ public func buildContactSyncServices(
     let httpSettings = HTTPClientSettings(bookbag: configuration.bookbag)
     try CurlHTTPClient.verifyCapabilities(httpSettings)
     let http = CurlHTTPClient(settings: httpSettings)
-    let client = BookbagClient(settings: configuration.bookbag, http: http, metrics: metrics)
+    let abandon = AbandonSignal()
+    let client = BookbagClient(settings: configuration.bookbag, http: http, metrics: metrics, abandon: abandon)
     let registryOfAttributes = AttributeRegistry(
         policy: AttributePolicy(allowlist: configuration.attributeAllowlist), client: client, logger: logger)
-    let gate = RequestGate(
-        maxInFlight: configuration.bookbag.maxInFlight,
-        maxRequestsPerSecond: configuration.bookbag.maxRequestsPerSecond, metrics: metrics)
-    let abandon = AbandonSignal()
     let executor = UpsertExecutor(
-        client: client, gate: gate, registry: registryOfAttributes, retryPolicy: configuration.bookbag.retry,
+        client: client, registry: registryOfAttributes, retryPolicy: configuration.bookbag.retry,
         health: health, logger: logger, metrics: metrics, abandon: abandon)
     let processor = BatchProcessor(
         configuration: configuration, registry: registryOfAttributes, executor: executor, health: health,

@@ -34,7 +34,7 @@ struct APIResponder: Sendable {
             try? await context.channel.close()
             throw SimulatedDrop()
         case .unauthorized: return SimResponses.unauthorized
-        case .rateLimited(let seconds): return SimResponses.tooManyRequests(retryAfterSeconds: seconds)
+        case .rateLimited(let retryAfter): return SimResponses.tooManyRequests(retryAfter: retryAfter)
         }
         guard let chatbotID = target.chatbotID else { return SimResponses.notFound }
         guard chatbotID == configuration.chatbotID else {

@@ -52,8 +52,8 @@ enum SimResponses {
         return message(status, text)
     }
 
-    static func tooManyRequests(retryAfterSeconds: Int) -> Response {
-        message(429, "Too many requests", headers: [.retryAfter: String(retryAfterSeconds)])
+    static func tooManyRequests(retryAfter: String) -> Response {
+        message(429, "Too many requests", headers: [.retryAfter: retryAfter])
     }
 }
 

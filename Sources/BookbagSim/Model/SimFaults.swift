@@ -11,6 +11,10 @@ public struct SimFaults: Sendable, Equatable {
     public var rateLimitPerSecond: Double?
     /// The `Retry-After` a 429 announces.
     public var retryAfterSeconds: Int
+    /// Sent verbatim as a 429's `Retry-After` instead of `retryAfterSeconds`
+    /// (e.g. an HTTP date in the year 9999); early requests are still counted
+    /// against `retryAfterSeconds`.
+    public var retryAfterHeader: String?
     /// For this long every API call's connection is closed without any response.
     public var dropForMilliseconds: Int?
     /// Every n-th API call (counted from when the faults are set) is answered 503.
@@ -22,7 +26,7 @@ public struct SimFaults: Sendable, Equatable {
     public init(
         latencyMilliseconds: Int = 0, failStatus: Int? = nil, failForMilliseconds: Int? = nil,
         rateLimitPerSecond: Double? = nil, retryAfterSeconds: Int = 1, dropForMilliseconds: Int? = nil,
-        failEveryNth: Int? = nil, entryErrorIDs: Set<String> = []
+        failEveryNth: Int? = nil, entryErrorIDs: Set<String> = [], retryAfterHeader: String? = nil
     ) {
         self.latencyMilliseconds = latencyMilliseconds
         self.failStatus = failStatus
@@ -32,6 +36,7 @@ public struct SimFaults: Sendable, Equatable {
         self.dropForMilliseconds = dropForMilliseconds
         self.failEveryNth = failEveryNth
         self.entryErrorIDs = entryErrorIDs
+        self.retryAfterHeader = retryAfterHeader
     }
 
     public static let none = SimFaults()
@@ -48,7 +53,7 @@ extension SimFaults {
         guard let fields = json.objectValue else { throw DecodingError(message: "faults must be a JSON object") }
         let known: Set<String> = [
             "latency_ms", "fail_status", "fail_for_ms", "rate_limit_per_second", "retry_after_seconds",
-            "drop_for_ms", "fail_every_nth", "entry_error_ids",
+            "drop_for_ms", "fail_every_nth", "entry_error_ids", "retry_after_header",
         ]
         if let unknown = fields.keys.sorted().first(where: { !known.contains($0) }) {
             throw DecodingError(message: "unknown fault \(unknown)")
@@ -76,6 +81,11 @@ extension SimFaults {
         case .number(let rate)? where rate >= 0: rateLimitPerSecond = rate
         default: throw DecodingError(message: "rate_limit_per_second must be a number >= 0")
         }
+        switch fields["retry_after_header"] {
+        case nil, .null?: retryAfterHeader = nil
+        case .string(let text)? where !text.utf8.contains(where: { $0 < 0x20 || $0 == 0x7F }): retryAfterHeader = text
+        default: throw DecodingError(message: "retry_after_header must be a string without control characters")
+        }
         switch fields["entry_error_ids"] {
         case nil, .null?: entryErrorIDs = []
         case .array(let ids)?:
@@ -101,6 +111,8 @@ extension SimFaults {
         if let rateLimitPerSecond { writer.number(rateLimitPerSecond) } else { writer.null() }
         writer.key("retry_after_seconds")
         writer.int(retryAfterSeconds)
+        writer.key("retry_after_header")
+        if let retryAfterHeader { writer.string(retryAfterHeader) } else { writer.null() }
         writer.key("drop_for_ms")
         if let dropForMilliseconds { writer.int(dropForMilliseconds) } else { writer.null() }
         writer.key("fail_every_nth")

@@ -117,7 +117,7 @@ public final class BookbagSimState: Sendable {
             case drop
             case fail(status: Int)
             case unauthorized
-            case rateLimited(retryAfterSeconds: Int)
+            case rateLimited(retryAfter: String)
         }
 
         var outcome: Outcome
@@ -153,7 +153,7 @@ public final class BookbagSimState: Sendable {
             guard isAuthorized, let key else { return Admission(outcome: .unauthorized, latencyMilliseconds: latency) }
             if let retryAfter = traffic.faults.rateLimit(key: key, now: now) {
                 traffic.stats.rateLimited += 1
-                return Admission(outcome: .rateLimited(retryAfterSeconds: retryAfter), latencyMilliseconds: latency)
+                return Admission(outcome: .rateLimited(retryAfter: retryAfter), latencyMilliseconds: latency)
             }
             return Admission(
                 outcome: .proceed, latencyMilliseconds: latency, entryErrorIDs: traffic.faults.faults.entryErrorIDs)

@@ -21,6 +21,7 @@ public enum ConfigurationReader {
         ("BOOKBAG_TIMEOUT_MS", "per-request timeout (default 30000)"),
         ("BOOKBAG_MAX_IN_FLIGHT", "upsert requests in flight at most (default 4)"),
         ("BOOKBAG_MAX_REQUESTS_PER_SECOND", "client-side request rate cap (default none)"),
+        ("BOOKBAG_MAX_RETRY_AFTER_MS", "longest wait a 429's Retry-After may impose, 1000-86400000 (default 60000)"),
         ("RETRY_MAX_ATTEMPTS", "attempts per contact before 'failed' (default 30)"),
         ("RETRY_MAX_ELAPSED_MS", "time per contact before 'failed' (default 600000)"),
         ("BATCH_MAX_EVENTS", "records per batch (default 500)"),
@@ -125,6 +126,7 @@ public enum ConfigurationReader {
             }
             config.bookbag.maxRequestsPerSecond = value
         }
+        if let v = try integer("BOOKBAG_MAX_RETRY_AFTER_MS", 1_000...86_400_000) { config.bookbag.maxRetryAfter = .milliseconds(v) }
         if let v = try integer("RETRY_MAX_ATTEMPTS", 1...1_000_000) { config.bookbag.retry.maxAttempts = v }
         if let v = try integer("RETRY_MAX_ELAPSED_MS", 1...86_400_000) { config.bookbag.retry.maxElapsed = .milliseconds(v) }
 

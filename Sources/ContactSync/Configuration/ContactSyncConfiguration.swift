@@ -25,6 +25,8 @@ public struct ContactSyncConfiguration: Sendable {
         public var maxInFlight = 4
         /// Client-side cap on requests per second (nil: none).
         public var maxRequestsPerSecond: Double?
+        /// The longest wait a 429's `Retry-After` may impose (`BOOKBAG_MAX_RETRY_AFTER_MS`).
+        public var maxRetryAfter: Duration = RetryAfter.defaultMaximum
         /// Generous by default: while Bookbag is down the partitions simply do not
         /// advance; a contact is `failed` only after this budget.
         public var retry = RetryPolicy(maxAttempts: 30, maxElapsed: .seconds(600))
