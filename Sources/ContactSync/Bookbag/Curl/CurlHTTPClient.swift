@@ -17,6 +17,7 @@ public final class CurlHTTPClient: Sendable {
     private let submissions = Mutex<(open: Bool, queue: [CurlTransfer])>((true, []))
     private let threadExit = Mutex<(done: Bool, waiters: [CheckedContinuation<Void, Never>])>((false, []))
 
+    /// curl_global_init, once per process, before any other curl call.
     static func initializeGlobally() { _ = globalInit }
 
     /// See `verifyCapabilities` (call it first): a client built on a libcurl
