@@ -71,6 +71,13 @@ public enum KafkaProperties {
     ]
 }
 
+extension HTTPClientSettings {
+    /// The HTTP client's settings for Bookbag (the service and `check` alike).
+    public init(bookbag: ContactSyncConfiguration.Bookbag) {
+        self.init(caBundlePath: bookbag.caBundlePath, proxy: bookbag.proxy, maxConnections: max(bookbag.maxInFlight, 2))
+    }
+}
+
 /// Builds the services from a configuration. Metrics go to `registry`
 /// (through the process-wide factory `main` bootstrapped, or a test's own).
 public func buildContactSyncServices(
@@ -82,10 +89,9 @@ public func buildContactSyncServices(
     SecretRedaction.register(configuration.bookbag.apiKey.secret)
     let metrics = metricsFactory.map { ServiceMetrics(factory: $0) } ?? ServiceMetrics()
     let health = ServiceHealth()
-    let http = CurlHTTPClient(
-        settings: HTTPClientSettings(
-            caBundlePath: configuration.bookbag.caBundlePath,
-            maxConnections: max(configuration.bookbag.maxInFlight, 2)))
+    let httpSettings = HTTPClientSettings(bookbag: configuration.bookbag)
+    try CurlHTTPClient.verifyCapabilities(httpSettings)
+    let http = CurlHTTPClient(settings: httpSettings)
     let abandon = AbandonSignal()
     let client = BookbagClient(settings: configuration.bookbag, http: http, metrics: metrics, abandon: abandon)
     let registryOfAttributes = AttributeRegistry(

@@ -16,6 +16,7 @@ public enum ConfigurationReader {
         ("BOOKBAG_CHATBOT_ID", "the agent's numeric id (required)"),
         ("BOOKBAG_API_KEY_FILE", "file holding the API key (preferred)"),
         ("BOOKBAG_API_KEY", "the API key (when no key file)"),
+        ("BOOKBAG_PROXY", "proxy for Bookbag calls, e.g. http://proxy.internal:3128 (default none: http_proxy and the like are ignored)"),
         ("BOOKBAG_CA_BUNDLE", "CA bundle for TLS verification (default: system store)"),
         ("BOOKBAG_TIMEOUT_MS", "per-request timeout (default 30000)"),
         ("BOOKBAG_MAX_IN_FLIGHT", "Bookbag requests in flight at most (default 4)"),
@@ -128,6 +129,8 @@ public enum ConfigurationReader {
         config.bookbag.chatbotID = chatbot
         config.bookbag.apiKey = try readAPIKey(variables, warnings: &config.warnings)
         config.bookbag.caBundlePath = string("BOOKBAG_CA_BUNDLE")
+        config.bookbag.proxy = string("BOOKBAG_PROXY")
+        try BaseURLPolicy.checkProxy(config.bookbag.proxy, baseURL: config.bookbag.baseURL)
         if let v = try integer("BOOKBAG_TIMEOUT_MS", 100...600_000) { config.bookbag.requestTimeout = .milliseconds(v) }
         if let v = try integer("BOOKBAG_MAX_IN_FLIGHT", 1...256) { config.bookbag.maxInFlight = v }
         if let text = string("BOOKBAG_MAX_REQUESTS_PER_SECOND") {
@@ -211,30 +214,5 @@ public enum ConfigurationReader {
             out[name] = type
         }
         return out
-    }
-}
-
-/// The key is never sent in clear text: `http://` is allowed only to loopback
-/// (the local bookbag-sim); everything else must be `https://`.
-public enum BaseURLPolicy {
-    public static func check(_ url: String) throws {
-        let lower = url.lowercased()
-        if lower.hasPrefix("https://") { return }
-        guard lower.hasPrefix("http://") else {
-            throw ConfigurationReader.ConfigurationError(description: "BOOKBAG_BASE_URL must start with https://")
-        }
-        let rest = lower.dropFirst("http://".count)
-        let hostPort = rest.prefix { $0 != "/" }
-        var host = String(hostPort)
-        if host.hasPrefix("[") {
-            host = String(host.dropFirst().prefix { $0 != "]" })
-        } else if let colon = host.lastIndex(of: ":") {
-            host = String(host[..<colon])
-        }
-        let loopback = host == "localhost" || host == "::1" || host.hasPrefix("127.")
-        if !loopback {
-            throw ConfigurationReader.ConfigurationError(
-                description: "BOOKBAG_BASE_URL uses plain http:// to \(host); the API key is only sent over https:// (http:// is allowed to loopback only)")
-        }
     }
 }

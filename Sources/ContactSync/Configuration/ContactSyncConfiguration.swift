@@ -20,6 +20,8 @@ public struct ContactSyncConfiguration: Sendable {
         public var apiKey = APIKey("")
         public var requestTimeout: Duration = .seconds(30)
         public var caBundlePath: String?
+        /// BOOKBAG_PROXY; nil: no proxy at all (the environment's proxy variables are ignored).
+        public var proxy: String?
         public var maxInFlight = 4
         /// Client-side cap on requests per second (nil: none).
         public var maxRequestsPerSecond: Double?

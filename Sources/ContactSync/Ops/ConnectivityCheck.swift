@@ -26,6 +26,14 @@ public enum ConnectivityCheck {
             print("FAIL  \(error)")
             return false
         }
+        let httpSettings = HTTPClientSettings(bookbag: configuration.bookbag)
+        do {
+            try CurlHTTPClient.verifyCapabilities(httpSettings)
+            print("ok    libcurl \(CurlHTTPClient.libcurlVersion)")
+        } catch {
+            print("FAIL  \(error)")
+            return false
+        }
         let metrics = ServiceMetrics()
         do {
             let producer = try RDKafkaProducerHandle(
@@ -46,7 +54,7 @@ public enum ConnectivityCheck {
             print("FAIL  Kafka at \(configuration.kafka.brokers): \(error)")
             allOK = false
         }
-        let http = CurlHTTPClient(settings: HTTPClientSettings(caBundlePath: configuration.bookbag.caBundlePath))
+        let http = CurlHTTPClient(settings: httpSettings)
         let client = BookbagClient(settings: configuration.bookbag, http: http, metrics: metrics)
         let answer = await client.listAttributes()
         switch answer.outcome {

@@ -3,20 +3,6 @@ import Foundation
 import Logging
 import Synchronization
 
-/// TLS and connection settings for the HTTP client. Peer and host verification
-/// are always on; there is deliberately no switch to turn them off.
-public struct HTTPClientSettings: Sendable {
-    public var caBundlePath: String?
-    public var connectTimeout: Duration = .seconds(5)
-    public var maxConnections: Int = 16
-
-    public init(caBundlePath: String? = nil, connectTimeout: Duration = .seconds(5), maxConnections: Int = 16) {
-        self.caBundlePath = caBundlePath
-        self.connectTimeout = connectTimeout
-        self.maxConnections = maxConnections
-    }
-}
-
 /// HTTP over libcurl's multi interface. All curl calls run on one dedicated
 /// thread, which waits in `curl_multi_poll`; `execute` only queues the request
 /// and wakes that thread, so the cooperative pool never blocks. Connections are
@@ -31,6 +17,11 @@ public final class CurlHTTPClient: Sendable {
     private let submissions = Mutex<(open: Bool, queue: [CurlTransfer])>((true, []))
     private let threadExit = Mutex<(done: Bool, waiters: [CheckedContinuation<Void, Never>])>((false, []))
 
+    /// curl_global_init, once per process, before any other curl call.
+    static func initializeGlobally() { _ = globalInit }
+
+    /// See `verifyCapabilities` (call it first): a client built on a libcurl
+    /// that refuses an option still fails each transfer with that reason.
     public init(settings: HTTPClientSettings) {
         _ = Self.globalInit
         self.settings = settings
@@ -45,7 +36,8 @@ public final class CurlHTTPClient: Sendable {
     /// Sends a request and returns its response or the transport error.
     public func execute(_ request: HTTPRequest) async -> Result<HTTPResponse, HTTPTransportError> {
         await withCheckedContinuation { continuation in
-            let transfer = CurlTransfer(request: request, continuation: continuation)
+            let transfer = CurlTransfer(
+                request: request, bodyLimit: settings.maxResponseBodyBytes, continuation: continuation)
             let accepted = submissions.withLock { state -> Bool in
                 guard state.open else { return false }
                 state.queue.append(transfer)
@@ -83,10 +75,22 @@ public final class CurlHTTPClient: Sendable {
                 return (state.open, state.queue)
             }
             for transfer in incoming {
-                let easy = idleHandles.popLast() ?? curl_easy_init()!
-                configure(easy, for: transfer)
-                active[easy] = transfer
-                curl_multi_add_handle(multi, easy)
+                guard let easy = idleHandles.popLast() ?? curl_easy_init() else {
+                    transfer.fail("libcurl cannot create a handle")
+                    continue
+                }
+                do {
+                    try configure(easy, for: transfer)
+                    let added = curl_multi_add_handle(multi, easy)
+                    guard added == CURLM_OK else {
+                        throw CurlSetupError(description: "libcurl cannot start the transfer: \(String(cString: curl_multi_strerror(added)))")
+                    }
+                    active[easy] = transfer
+                } catch {
+                    transfer.fail("\(error)")
+                    curl_easy_reset(easy)
+                    idleHandles.append(easy)
+                }
             }
             if !open && active.isEmpty { break }
 
@@ -107,7 +111,7 @@ public final class CurlHTTPClient: Sendable {
                 // Shutting down: abandon what is still in flight.
                 for (easy, transfer) in active {
                     curl_multi_remove_handle(multi, easy)
-                    transfer.continuation.resume(returning: .failure(HTTPTransportError(description: "HTTP client is shut down")))
+                    transfer.fail("HTTP client is shut down")
                     curl_easy_cleanup(easy)
                 }
                 active = [:]
@@ -126,50 +130,58 @@ public final class CurlHTTPClient: Sendable {
         for waiter in waiters { waiter.resume() }
     }
 
-    private func configure(_ easy: UnsafeMutableRawPointer, for transfer: CurlTransfer) {
+    private func configure(_ easy: UnsafeMutableRawPointer, for transfer: CurlTransfer) throws(CurlSetupError) {
         let request = transfer.request
         transfer.easy = easy
         let context = Unmanaged.passUnretained(transfer).toOpaque()
-        _ = cs_easy_setopt_string(easy, CURLOPT_URL, request.url)
-        _ = cs_easy_setopt_string(easy, CURLOPT_CUSTOMREQUEST, request.method)
-        _ = cs_easy_setopt_long(easy, CURLOPT_NOSIGNAL, 1)
-        _ = cs_easy_setopt_string(easy, CURLOPT_PROTOCOLS_STR, "http,https")
-        _ = cs_easy_setopt_long(easy, CURLOPT_FOLLOWLOCATION, 0)  // never carry the key elsewhere
-        _ = cs_easy_setopt_long(easy, CURLOPT_SSL_VERIFYPEER, 1)
-        _ = cs_easy_setopt_long(easy, CURLOPT_SSL_VERIFYHOST, 2)
-        if let ca = settings.caBundlePath { _ = cs_easy_setopt_string(easy, CURLOPT_CAINFO, ca) }
-        _ = cs_easy_setopt_long(easy, CURLOPT_TCP_KEEPALIVE, 1)
-        _ = cs_easy_setopt_long(easy, CURLOPT_TCP_NODELAY, 1)
-        _ = cs_easy_setopt_long(easy, CURLOPT_CONNECTTIMEOUT_MS, milliseconds(settings.connectTimeout))
-        _ = cs_easy_setopt_long(easy, CURLOPT_TIMEOUT_MS, milliseconds(request.timeout))
+        let options = CurlEasyOptions(easy: easy)
+        try options.applySecurity(settings)
+        try options.set(CURLOPT_URL, request.url)
+        try options.set(CURLOPT_CUSTOMREQUEST, request.method)
+        try options.set(CURLOPT_NOSIGNAL, 1)
+        try options.set(CURLOPT_TCP_KEEPALIVE, 1)
+        try options.set(CURLOPT_TCP_NODELAY, 1)
+        try options.set(CURLOPT_CONNECTTIMEOUT_MS, milliseconds(settings.connectTimeout))
+        try options.set(CURLOPT_TIMEOUT_MS, milliseconds(request.timeout))
         var headers: UnsafeMutablePointer<curl_slist>?
         for line in request.headers { headers = curl_slist_append(headers, line) }
         headers = curl_slist_append(headers, "Expect:")  // no 100-continue round trip
         transfer.headerList = headers
-        _ = cs_easy_setopt_slist(easy, CURLOPT_HTTPHEADER, headers)
+        try options.set(CURLOPT_HTTPHEADER, list: headers)
         if let body = request.body {
-            _ = cs_easy_setopt_long(easy, CURLOPT_POSTFIELDSIZE, body.count)
-            body.withUnsafeBytes { bytes in
-                _ = cs_easy_setopt_pointer(easy, CURLOPT_COPYPOSTFIELDS, UnsafeMutableRawPointer(mutating: bytes.baseAddress))
+            try options.set(CURLOPT_POSTFIELDSIZE, body.count)
+            // libcurl copies the bytes before the call returns.
+            let copied = body.withUnsafeBytes { bytes in
+                Result { () throws(CurlSetupError) in
+                    try options.set(CURLOPT_COPYPOSTFIELDS, pointer: UnsafeMutableRawPointer(mutating: bytes.baseAddress))
+                }
             }
+            try copied.get()
         }
-        _ = cs_easy_setopt_write_function(easy, curlWriteBody)
-        _ = cs_easy_setopt_pointer(easy, CURLOPT_WRITEDATA, context)
-        _ = cs_easy_setopt_header_function(easy, curlReadHeader)
-        _ = cs_easy_setopt_pointer(easy, CURLOPT_HEADERDATA, context)
-        _ = cs_easy_setopt_pointer(easy, CURLOPT_ERRORBUFFER, UnsafeMutableRawPointer(transfer.errorBuffer))
+        try options.setWriteFunction(curlWriteBody)
+        try options.set(CURLOPT_WRITEDATA, pointer: context)
+        try options.setHeaderFunction(curlReadHeader)
+        try options.set(CURLOPT_HEADERDATA, pointer: context)
+        try options.set(CURLOPT_ERRORBUFFER, pointer: UnsafeMutableRawPointer(transfer.errorBuffer))
     }
 
     private func finish(_ transfer: CurlTransfer, easy: UnsafeMutableRawPointer, code: CURLcode) {
-        if code == CURLE_OK {
-            var status = 0
-            _ = cs_easy_getinfo_long(easy, CURLINFO_RESPONSE_CODE, &status)
+        var status = 0
+        _ = cs_easy_getinfo_long(easy, CURLINFO_RESPONSE_CODE, &status)
+        // A body past the cap ends the transfer (announced: FILESIZE_EXCEEDED;
+        // found while reading: the write callback's WRITE_ERROR), but the status
+        // line has arrived: answer with it and no body.
+        let overCap = code == CURLE_FILESIZE_EXCEEDED || (code == CURLE_WRITE_ERROR && transfer.bodyOverLimit)
+        if code == CURLE_OK || (overCap && status > 0) {
             transfer.continuation.resume(
-                returning: .success(HTTPResponse(status: status, retryAfter: transfer.retryAfter, body: transfer.responseBody)))
+                returning: .success(
+                    HTTPResponse(
+                        status: status, retryAfter: transfer.retryAfter, body: overCap ? [] : transfer.responseBody,
+                        bodyTruncated: overCap)))
         } else {
             var detail = String(cString: transfer.errorBuffer)
             if detail.isEmpty { detail = String(cString: curl_easy_strerror(code)) }
-            transfer.continuation.resume(returning: .failure(HTTPTransportError(description: detail)))
+            transfer.fail(detail)
         }
     }
 

@@ -13,6 +13,9 @@ final class CurlTransfer: @unchecked Sendable {
     var easy: UnsafeMutableRawPointer?
     var headerList: UnsafeMutablePointer<curl_slist>?
     var responseBody: [UInt8] = []
+    /// The most body bytes kept; past it the body is dropped and the transfer stopped.
+    let bodyLimit: Int
+    var bodyOverLimit = false
     var retryAfter: String?
     /// libcurl writes a failure's text here; it must stay put while the transfer runs.
     let errorBuffer: UnsafeMutablePointer<CChar> = {
@@ -21,9 +24,16 @@ final class CurlTransfer: @unchecked Sendable {
         return buffer
     }()
 
-    init(request: HTTPRequest, continuation: CheckedContinuation<Result<HTTPResponse, HTTPTransportError>, Never>) {
+    init(
+        request: HTTPRequest, bodyLimit: Int, continuation: CheckedContinuation<Result<HTTPResponse, HTTPTransportError>, Never>
+    ) {
         self.request = request
+        self.bodyLimit = bodyLimit
         self.continuation = continuation
+    }
+
+    func fail(_ description: String) {
+        continuation.resume(returning: .failure(HTTPTransportError(description: description)))
     }
 
     deinit {
@@ -32,11 +42,20 @@ final class CurlTransfer: @unchecked Sendable {
     }
 }
 
-/// libcurl's write callback: appends the body chunk to the transfer.
+/// libcurl's write callback: appends the body chunk to the transfer. Past the
+/// body limit it drops what it kept and stops the transfer (returning less than
+/// it was given makes libcurl end it with CURLE_WRITE_ERROR) rather than go on
+/// draining: memory stays bounded and so does the time a hostile answer costs.
+/// The connection is closed, not reused; such answers are rare.
 func curlWriteBody(_ data: UnsafeMutablePointer<CChar>?, _ size: Int, _ count: Int, _ context: UnsafeMutableRawPointer?) -> Int {
     guard let data, let context else { return 0 }
     let transfer = Unmanaged<CurlTransfer>.fromOpaque(context).takeUnretainedValue()
     let length = size * count
+    guard transfer.responseBody.count + length <= transfer.bodyLimit else {
+        transfer.bodyOverLimit = true
+        transfer.responseBody = []
+        return 0
+    }
     data.withMemoryRebound(to: UInt8.self, capacity: length) { bytes in
         transfer.responseBody.append(contentsOf: UnsafeBufferPointer(start: bytes, count: length))
     }

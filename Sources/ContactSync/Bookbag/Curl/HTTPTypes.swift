@@ -21,6 +21,9 @@ public struct HTTPResponse: Sendable {
     /// The Retry-After header, when the server sent one.
     public var retryAfter: String?
     public var body: [UInt8]
+    /// The body went past the client's cap (`HTTPClientSettings.maxResponseBodyBytes`):
+    /// it was dropped, so `body` is empty and the status alone says what happened.
+    public var bodyTruncated = false
 }
 
 /// No HTTP response: connection refused or dropped, timeout, TLS failure.
