@@ -1,23 +1,28 @@
 #!/usr/bin/env bash
-# Fuzzes ContactSyncCore's decode -> validate -> fold -> encode path with libFuzzer
-# (Fuzz/DecodeFoldFuzzer.swift and friends, built with ASan).
+# libFuzzer targets (ASan) over the service's pure code. A target is a folder
+# Fuzz/<name>/ holding its Swift files, a corpus/ of seeds, an optional
+# fuzz.dict, and an optional target.conf (bash) that may set
+#   EXTRA_SOURCES=(...)  files or folders, relative to the repo root, compiled
+#                        in beside Sources/ContactSyncCore
+#   LINK_CURL=1          the sources use libcurl (through Sources/CCurl)
+#   MAX_LEN=N            libFuzzer's -max_len (default 4096)
+# Each target is built as one module named ContactSyncCore, so `swift build`
+# never sees the fuzzers and every function is instrumented for coverage.
 #
-#   scripts/fuzz.sh                   fuzz for FUZZ_SECONDS (default 30)
-#   FUZZ_SECONDS=600 scripts/fuzz.sh  a longer run
-#   scripts/fuzz.sh FILE...           run the target once on each FILE (reproduce a crash)
+#   scripts/fuzz.sh                              every target for FUZZ_SECONDS each (default 30)
+#   FUZZ_TARGETS="config response" scripts/fuzz.sh   only these
+#   scripts/fuzz.sh --target NAME                one target
+#   scripts/fuzz.sh --target NAME FILE...        run NAME once on each FILE (reproduce a crash)
 #
-# Everything it writes goes to .build-fuzz/ (git-ignored). The committed seeds in
-# Fuzz/corpus/ are copied into .build-fuzz/corpus/, which keeps what earlier runs
-# found (FUZZ_FRESH=1 starts it again from the seeds only); new inputs are never
-# written into Fuzz/corpus/. Exits non-zero when the fuzzer finds a crash.
+# Everything it writes goes to .build-fuzz/<name>/ (git-ignored). The seeds are
+# copied into .build-fuzz/<name>/corpus/, which keeps what earlier runs found
+# (FUZZ_FRESH=1 starts again from the seeds only); new inputs are never written
+# into Fuzz/. Exits non-zero when any fuzzer finds a crash.
 set -euo pipefail
 
 ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
-OUT="$ROOT/.build-fuzz"
-BIN="$OUT/decode-fold-fuzzer"
 SECONDS_TO_RUN="${FUZZ_SECONDS:-30}"
 SWIFT_TOOLCHAIN_BIN="$(dirname "$(command -v swiftc)")"
-mkdir -p "$OUT"
 
 # Swift's own crash backtracer would catch the fuzzer's crashes first (and
 # stalls here under ASan); libFuzzer and ASan report them instead.
@@ -27,67 +32,106 @@ if [ -x "$SWIFT_TOOLCHAIN_BIN/llvm-symbolizer" ]; then
   export ASAN_SYMBOLIZER_PATH="$SWIFT_TOOLCHAIN_BIN/llvm-symbolizer"
 fi
 
+targets=()
+files=()
+if [ "${1:-}" = "--target" ]; then
+  [ $# -ge 2 ] || { echo "usage: scripts/fuzz.sh [--target NAME [FILE...]]" >&2; exit 2; }
+  targets=("$2")
+  shift 2
+  files=("$@")
+elif [ -n "${FUZZ_TARGETS:-}" ]; then
+  read -r -a targets <<<"$FUZZ_TARGETS"
+else
+  for dir in "$ROOT"/Fuzz/*/; do targets+=("$(basename "$dir")"); done
+fi
+
+# Sets BIN for target $1, building it when a source is newer than the binary.
 build() {
+  local name=$1 dir="$ROOT/Fuzz/$1" out="$ROOT/.build-fuzz/$1"
+  [ -d "$dir" ] || { echo "fuzz: no target folder Fuzz/$name" >&2; exit 2; }
+  EXTRA_SOURCES=(); LINK_CURL=0; MAX_LEN=4096
+  # shellcheck source=/dev/null
+  if [ -f "$dir/target.conf" ]; then source "$dir/target.conf"; fi
+  BIN="$out/fuzzer"
+  mkdir -p "$out"
+  local roots=("$ROOT/Sources/ContactSyncCore" "$dir") extra
+  for extra in "${EXTRA_SOURCES[@]}"; do roots+=("$ROOT/$extra"); done
   local sources=()
-  mapfile -t sources < <(find "$ROOT/Sources/ContactSyncCore" "$ROOT/Fuzz" -name '*.swift' | sort)
-  # Rebuild only when a source is newer than the binary.
-  if [ -x "$BIN" ] && [ -z "$(find "${sources[@]}" -newer "$BIN" -print -quit)" ]; then
+  mapfile -t sources < <(find "${roots[@]}" -name '*.swift' | sort -u)
+  if [ -x "$BIN" ] && [ -z "$(find "${sources[@]}" "$dir" -newer "$BIN" -print -quit)" ]; then
     return
   fi
-  echo "fuzz: building $BIN (${#sources[@]} sources)"
-  # One module holding the core and the target, so `swift build` never sees the
-  # fuzzer and every core function is instrumented for coverage. Run from $OUT:
-  # with -g the driver leaves the module's debug files in the working directory.
-  if ! (cd "$OUT" && swiftc -sanitize=fuzzer,address -parse-as-library -O -g -wmo -swift-version 6 \
-      -use-ld=lld -module-name ContactSyncCore "${sources[@]}" -o "$BIN") >"$OUT/build.log" 2>&1; then
-    cat "$OUT/build.log" >&2
-    echo "fuzz: build failed" >&2
+  local flags=()
+  if [ "$LINK_CURL" = 1 ]; then flags+=(-I "$ROOT/Sources/CCurl" -lcurl); fi
+  echo "fuzz: building $name (${#sources[@]} sources)"
+  # Run from $out: with -g the driver leaves the module's debug files in the working directory.
+  if ! (cd "$out" && swiftc -sanitize=fuzzer,address -parse-as-library -O -g -wmo -swift-version 6 \
+      -use-ld=lld -module-name ContactSyncCore "${flags[@]}" "${sources[@]}" -o "$BIN") >"$out/build.log" 2>&1; then
+    cat "$out/build.log" >&2
+    echo "fuzz: $name: build failed" >&2
     exit 2
   fi
-  grep -E "(error|warning):" "$OUT/build.log" >&2 || true
+  # A self-import of the one module is expected when service files come along.
+  grep -E "(error|warning):" "$out/build.log" | grep -v "is part of module 'ContactSyncCore'; ignoring import" >&2 || true
 }
 
-build
+# Runs target $1 for SECONDS_TO_RUN; returns non-zero when it found something.
+run() {
+  local name=$1 dir="$ROOT/Fuzz/$1" out="$ROOT/.build-fuzz/$1"
+  local corpus="$out/corpus"
+  if [ "${FUZZ_FRESH:-0}" = 1 ]; then rm -rf "$corpus"; fi
+  mkdir -p "$corpus"
+  if [ -d "$dir/corpus" ]; then cp "$dir"/corpus/* "$corpus"/; fi
+  local stamp; stamp="$(date -u +%Y%m%dT%H%M%SZ)"
+  local artifacts="$out/artifacts/$stamp" log="$out/fuzz-$stamp.log"
+  mkdir -p "$artifacts"
+  local dict=()
+  if [ -f "$dir/fuzz.dict" ]; then dict=(-dict="$dir/fuzz.dict"); fi
+  echo "fuzz: $name: running for ${SECONDS_TO_RUN}s on $(find "$corpus" -type f | wc -l) inputs; log in $log"
 
-if [ $# -gt 0 ]; then
-  exec "$BIN" -runs=1 "$@"
+  set +e
+  "$BIN" "$corpus" "${dict[@]}" \
+    -max_len="$MAX_LEN" -timeout=5 -rss_limit_mb=2048 \
+    -max_total_time="$SECONDS_TO_RUN" \
+    -print_final_stats=1 \
+    -artifact_prefix="$artifacts/" >"$log" 2>&1
+  local status=$?
+  set -e
+
+  local executions speed progress coverage features units
+  executions="$(sed -n 's/^stat::number_of_executed_units: *//p' "$log" | tail -n 1)"
+  speed="$(sed -n 's/^stat::average_exec_per_sec: *//p' "$log" | tail -n 1)"
+  progress="$(grep -E '^#[0-9]+.*cov: ' "$log" | tail -n 1 || true)"
+  coverage="$(sed -nE 's/.*cov: ([0-9]+).*/\1/p' <<<"$progress")"
+  features="$(sed -nE 's/.* ft: ([0-9]+).*/\1/p' <<<"$progress")"
+  units="$(sed -nE 's/.* corp: ([0-9]+\/[0-9]+[a-zA-Z]*).*/\1/p' <<<"$progress")"
+  echo "fuzz: $name: ${speed:-?} exec/s, coverage ${coverage:-?} edges, ${features:-?} features, corpus ${units:-?}"
+
+  local found=()
+  mapfile -t found < <(find "$artifacts" -type f \( -name 'crash-*' -o -name 'leak-*' -o -name 'timeout-*' -o -name 'oom-*' \) | sort)
+  if [ "${#found[@]}" -gt 0 ] || [ "$status" -ne 0 ]; then
+    # The report: from the first error line to the end of the log.
+    sed -n '/Fatal error\|==ERROR\|ERROR: libFuzzer\|==WARNING: libFuzzer/,$p' "$log" | head -n 80 >&2
+    local file
+    for file in "${found[@]}"; do echo "fuzz: $name: found $file" >&2; done
+    echo "fuzz: reproduce with scripts/fuzz.sh --target $name <file>; libFuzzer exited with $status" >&2
+  fi
+  echo "fuzz: $name: ${executions:-0} executions, ${#found[@]} crashes"
+  [ "${#found[@]}" -eq 0 ] && [ "$status" -eq 0 ]
+}
+
+if [ "${#files[@]}" -gt 0 ]; then
+  build "${targets[0]}"
+  exec "$BIN" -runs=1 "${files[@]}"
 fi
 
-CORPUS="$OUT/corpus"
-if [ "${FUZZ_FRESH:-0}" = 1 ]; then rm -rf "$CORPUS"; fi
-mkdir -p "$CORPUS"
-cp "$ROOT"/Fuzz/corpus/* "$CORPUS"/
-
-STAMP="$(date -u +%Y%m%dT%H%M%SZ)"
-ARTIFACTS="$OUT/artifacts/$STAMP"
-LOG="$OUT/fuzz-$STAMP.log"
-mkdir -p "$ARTIFACTS"
-echo "fuzz: running for ${SECONDS_TO_RUN}s on $(find "$CORPUS" -type f | wc -l) inputs; log in $LOG"
-
-set +e
-"$BIN" "$CORPUS" \
-  -dict="$ROOT/Fuzz/fuzz.dict" \
-  -max_len=4096 -timeout=5 -rss_limit_mb=2048 \
-  -max_total_time="$SECONDS_TO_RUN" \
-  -print_final_stats=1 \
-  -artifact_prefix="$ARTIFACTS/" >"$LOG" 2>&1
-status=$?
-set -e
-
-executions="$(sed -n 's/^stat::number_of_executed_units: *//p' "$LOG" | tail -n 1)"
-speed="$(sed -n 's/^stat::average_exec_per_sec: *//p' "$LOG" | tail -n 1)"
-progress="$(grep -E '^#[0-9]+.*cov: ' "$LOG" | tail -n 1 || true)"
-coverage="$(sed -nE 's/.*cov: ([0-9]+).*/\1/p' <<<"$progress")"
-features="$(sed -nE 's/.* ft: ([0-9]+).*/\1/p' <<<"$progress")"
-units="$(sed -nE 's/.* corp: ([0-9]+\/[0-9]+[a-zA-Z]*).*/\1/p' <<<"$progress")"
-echo "fuzz: ${speed:-?} exec/s, coverage ${coverage:-?} edges, ${features:-?} features, corpus ${units:-?}"
-
-mapfile -t found < <(find "$ARTIFACTS" -type f \( -name 'crash-*' -o -name 'leak-*' -o -name 'timeout-*' -o -name 'oom-*' \) | sort)
-if [ "${#found[@]}" -gt 0 ] || [ "$status" -ne 0 ]; then
-  # The report: from the first error line to the end of the log.
-  sed -n '/Fatal error\|==ERROR\|ERROR: libFuzzer\|==WARNING: libFuzzer/,$p' "$LOG" | head -n 80 >&2
-  for file in "${found[@]}"; do echo "fuzz: found $file" >&2; done
-  echo "fuzz: reproduce with scripts/fuzz.sh <file>; libFuzzer exited with $status" >&2
+failed=()
+for name in "${targets[@]}"; do
+  build "$name"
+  run "$name" || failed+=("$name")
+done
+if [ "${#failed[@]}" -gt 0 ]; then
+  echo "fuzz: crashes found in: ${failed[*]}" >&2
+  exit 1
 fi
-echo "fuzz: ${executions:-0} executions, ${#found[@]} crashes"
-if [ "${#found[@]}" -gt 0 ] || [ "$status" -ne 0 ]; then exit 1; fi
+echo "fuzz: ${#targets[@]} target(s), 0 crashes"

@@ -23,7 +23,7 @@ if [ $status -ne 0 ]; then tail -n 50 "$RUN_DIR/swift-build.log"; exit $status; 
 # Suites run one at a time: several start servers and brokers clients, and this
 # machine has 2 cores; in parallel they would measure each other rather than the code.
 bash scripts/lint-docker.sh "$(swift build --show-bin-path)/contact-sync"
-FUZZ_SECONDS=${FUZZ_SECONDS:-20} FUZZ_FRESH=1 bash scripts/fuzz.sh
+FUZZ_SECONDS=${FUZZ_SECONDS:-15} FUZZ_FRESH=1 bash scripts/fuzz.sh
 
 SWIFT_BACKTRACE=enable=yes,interactive=no swift test --skip-build --no-parallel 2>&1 | tee "$RUN_DIR/swift-test.log"
 exit "${PIPESTATUS[0]}"

@@ -79,21 +79,19 @@ public func buildContactSyncServices(
     onFatal: @escaping @Sendable (String) -> Void,
     onOpsListening: (@Sendable (Int) async -> Void)? = nil
 ) throws -> ContactSyncServices {
+    SecretRedaction.register(configuration.bookbag.apiKey.secret)
     let metrics = metricsFactory.map { ServiceMetrics(factory: $0) } ?? ServiceMetrics()
     let health = ServiceHealth()
     let http = CurlHTTPClient(
         settings: HTTPClientSettings(
             caBundlePath: configuration.bookbag.caBundlePath,
             maxConnections: max(configuration.bookbag.maxInFlight, 2)))
-    let client = BookbagClient(settings: configuration.bookbag, http: http, metrics: metrics)
+    let abandon = AbandonSignal()
+    let client = BookbagClient(settings: configuration.bookbag, http: http, metrics: metrics, abandon: abandon)
     let registryOfAttributes = AttributeRegistry(
         policy: AttributePolicy(allowlist: configuration.attributeAllowlist), client: client, logger: logger)
-    let gate = RequestGate(
-        maxInFlight: configuration.bookbag.maxInFlight,
-        maxRequestsPerSecond: configuration.bookbag.maxRequestsPerSecond, metrics: metrics)
-    let abandon = AbandonSignal()
     let executor = UpsertExecutor(
-        client: client, gate: gate, registry: registryOfAttributes, retryPolicy: configuration.bookbag.retry,
+        client: client, registry: registryOfAttributes, retryPolicy: configuration.bookbag.retry,
         health: health, logger: logger, metrics: metrics, abandon: abandon)
     let publisher = try ResultPublisher(
         properties: KafkaProperties.producer(configuration.kafka), logger: logger, metrics: metrics, onFatal: onFatal)

@@ -1,5 +1,6 @@
 import ArgumentParser
 import ContactSync
+import ContactSyncCore
 import Foundation
 import Logging
 import Metrics
@@ -36,9 +37,8 @@ struct Run: AsyncParsableCommand {
             logger.critical("configuration error: \(error)")
             throw ExitCode(2)
         }
-        if ConfigurationReader.keyFileIsShared(environment) {
-            logger.warning("BOOKBAG_API_KEY_FILE can be read by group or others; chmod 600 it")
-        }
+        for warning in configuration.warnings { logger.warning("\(warning)") }
+        if let notice = ConfigurationReader.ignoredVariablesNotice(configuration) { logger.notice("\(notice)") }
         let registry = PrometheusCollectorRegistry()
         MetricsSystem.bootstrap(PrometheusMetricsFactory.contactSync(registry: registry))
 
@@ -69,7 +69,15 @@ struct Check: AsyncParsableCommand {
     var settings: [String] = []
 
     func run() async throws {
-        let ok = await ConnectivityCheck.run(environment: ProcessInfo.processInfo.environment, flags: settings) { print($0) }
+        let environment = ProcessInfo.processInfo.environment
+        // A configuration error exits 2, as it does for `run`; the checks below read it again.
+        do {
+            _ = try ConfigurationReader.read(environment: environment, flags: settings)
+        } catch {
+            print("FAIL  configuration: \(error)")
+            throw ExitCode(2)
+        }
+        let ok = await ConnectivityCheck.run(environment: environment, flags: settings) { print(SecretRedaction.redact($0)) }
         if !ok { throw ExitCode(1) }
     }
 }

@@ -28,6 +28,21 @@ struct FaultTests {
         }
     }
 
+    @Test func aRateLimitedAttributeListCarriesTheConfiguredRetryAfterText() async throws {
+        let date = "Fri, 31 Dec 9999 23:59:59 GMT"
+        try await withSim(faults: SimFaults(rateLimitPerSecond: 0, retryAfterHeader: date)) { client in
+            let limited = try await client.send("GET", "/api/v1/chatbots/123/custom-attributes")
+            #expect(limited.status == 429)
+            #expect(limited.header("Retry-After") == date)
+            let set = try await client.send(
+                "POST", "/_sim/faults", body: #"{"retry_after_header":"99999999999","rate_limit_per_second":0}"#, key: .none)
+            #expect(set.json?.objectValue?["retry_after_header"] == .string("99999999999"))
+            #expect(try await client.send("GET", "/api/v1/chatbots/123/custom-attributes").header("Retry-After") == "99999999999")
+            let refused = try await client.send("POST", "/_sim/faults", body: #"{"retry_after_header":"a\r\nX: y"}"#, key: .none)
+            #expect(refused.status == 400)
+        }
+    }
+
     @Test func rateLimitRefillsOverTime() async throws {
         try await withSim(faults: SimFaults(rateLimitPerSecond: 5, retryAfterSeconds: 1)) { client in
             var limited = 0

@@ -2,6 +2,7 @@ import BookbagSim
 import ContactSync
 import ContactSyncCore
 import Foundation
+import Logging
 import Testing
 
 /// The API key stays on the server: it appears in nothing the service writes.
@@ -106,5 +107,69 @@ struct SecretsTests {
         // Nothing was marked failed, and nothing was committed: the record is read again later.
         let committed = await committedOffset(group: topics.group, TopicPartition(topic: topics.profile, partition: 0))
         #expect((committed ?? -1) < 1)
+    }
+
+    /// A key that looks nothing like `oc_…`, echoed back by a careless server,
+    /// is still redacted from the log (at trace level), results, dead letters and /metrics.
+    @Test func anEchoedKeyThatDoesNotLookLikeOneAppearsNowhere() async throws {
+        let key = "Zq9-secret-XYZ"
+        let echo = "token \(key) is not valid for this chatbot"
+        let topics = TestTopics("secret-echo")
+        try await topics.create(partitions: 1)
+        var simLogger = Logger(label: "bookbag-sim.test")
+        simLogger.logLevel = .warning
+        let sim = try await BookbagSimServer.start(configuration: BookbagSimConfiguration(apiKey: key), logger: simLogger)
+        defer { Task { await sim.stop() } }
+        let opsPort = freePort()
+        let service = try ServiceProcess(environment: serviceEnvironment(
+            topics: topics, simURL: sim.baseURL, opsPort: opsPort, extra: ["BOOKBAG_API_KEY": key, "LOG_LEVEL": "trace"]))
+        // A first contact while all is well, so attribute definitions are known before the faults.
+        try await produce(topics.profile, [("e-0", profileEvent("e0", "e-0", at: "2026-11-24T10:00:00Z", fields: #""name":"D""#))])
+        _ = try await readRecords(topics.results, atLeast: 1, timeout: .seconds(30))
+
+        // A refusal quoting the key: the contact is rejected with Bookbag's message.
+        sim.state.setFaults(SimFaults(failStatus: 400, failMessage: echo))
+        try await produce(topics.profile, [
+            ("e-1", profileEvent("e1", "e-1", at: "2026-11-24T10:00:00Z", fields: #""name":"E""#)),
+            ("e-bad", #"{"type":"profile_changed","#),
+        ])
+        let first = try await readRecords(topics.results, atLeast: 2, timeout: .seconds(30))
+        // A short outage quoting the key: logged retries, then success.
+        sim.state.setFaults(SimFaults(failStatus: 503, failForMilliseconds: 1500, failMessage: echo))
+        try await produce(topics.profile, [("e-2", profileEvent("e2", "e-2", at: "2026-11-24T10:00:00Z", fields: #""name":"F""#))])
+        let results = try await readRecords(topics.results, atLeast: 3, timeout: .seconds(30))
+        let deadLetters = try await readRecords(topics.deadLetters, atLeast: 1, timeout: .seconds(30))
+        let metrics = await httpGet("http://127.0.0.1:\(opsPort)/metrics")
+        let ready = await httpGet("http://127.0.0.1:\(opsPort)/readyz")
+        service.signal(SIGTERM)
+        #expect(await service.waitForExit() == 0)
+
+        #expect(first.count == 2 && results.count == 3 && deadLetters.count == 1)
+        let texts = results.map { String(decoding: $0.value, as: UTF8.self) }
+        let rejected = texts.first { $0.contains("\"e-1\"") }
+        #expect(rejected?.contains("rejected") == true && rejected?.contains("[redacted]") == true, "\(texts)")
+        #expect(service.output.contains("[redacted]"), "the echo reached the log, redacted")
+        let everything = [service.output, metrics?.1 ?? "", ready?.1 ?? ""] + texts
+            + deadLetters.map { String(decoding: $0.value, as: UTF8.self) }
+        #expect(!everything.joined(separator: "\n").contains(key), "the key appears somewhere")
+    }
+
+    /// Flags are visible to every user in /proc/<pid>/cmdline: secrets are refused there.
+    @Test func secretFlagsAreRefusedByTheBinaryWithoutShowingThem() async throws {
+        let environment = [
+            "BOOKBAG_API_KEY": testKey, "BOOKBAG_CHATBOT_ID": "123", "KAFKA_BROKERS": TestBroker.address,
+            "HTTP_HOST": "127.0.0.1", "HTTP_PORT": String(freePort()),
+        ]
+        for arguments in [
+            ["check", "--bookbag-api-key", "Zq9-flag-secret"], ["--bookbag-api-key=Zq9-flag-secret"],
+            ["--kafka-sasl-password", "Zq9-flag-secret"],
+        ] {
+            let process = try ServiceProcess(environment: environment, arguments: arguments)
+            let exit = await process.waitForExit(timeout: .seconds(20))
+            if exit == nil { process.signal(SIGKILL) }
+            #expect(exit == 2, "\(arguments): exit \(exit.map(String.init) ?? "none")")
+            #expect(process.output.contains("command line"), "\(arguments): \(process.output)")
+            #expect(!process.output.contains("Zq9-flag-secret"))
+        }
     }
 }

@@ -28,13 +28,13 @@ struct APIResponder: Sendable {
         if admission.latencyMilliseconds > 0 { try await Task.sleep(for: .milliseconds(admission.latencyMilliseconds)) }
         switch admission.outcome {
         case .proceed: break
-        case .fail(let status): return SimResponses.simulatedFailure(status: status)
+        case .fail(let status): return SimResponses.simulatedFailure(status: status, message: admission.failMessage)
         case .drop:
             // Close without a response; Hummingbird's attempt to answer then fails on the closed channel.
             try? await context.channel.close()
             throw SimulatedDrop()
         case .unauthorized: return SimResponses.unauthorized
-        case .rateLimited(let seconds): return SimResponses.tooManyRequests(retryAfterSeconds: seconds)
+        case .rateLimited(let retryAfter): return SimResponses.tooManyRequests(retryAfter: retryAfter)
         }
         guard let chatbotID = target.chatbotID else { return SimResponses.notFound }
         guard chatbotID == configuration.chatbotID else {

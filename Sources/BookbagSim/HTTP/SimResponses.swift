@@ -38,8 +38,9 @@ enum SimResponses {
     static let forbidden = message(403, "Forbidden")
     static let invalidRequestData = message(400, "Invalid request data")
 
-    /// The body a `fail_status` fault answers with.
-    static func simulatedFailure(status: Int) -> Response {
+    /// The body a `fail_status` fault answers with (`message`: the `fail_message` fault).
+    static func simulatedFailure(status: Int, message custom: String? = nil) -> Response {
+        if let custom { return message(status, custom) }
         let text =
             switch status {
             case 500: "Internal server error"
@@ -52,8 +53,8 @@ enum SimResponses {
         return message(status, text)
     }
 
-    static func tooManyRequests(retryAfterSeconds: Int) -> Response {
-        message(429, "Too many requests", headers: [.retryAfter: String(retryAfterSeconds)])
+    static func tooManyRequests(retryAfter: String) -> Response {
+        message(429, "Too many requests", headers: [.retryAfter: retryAfter])
     }
 }
 

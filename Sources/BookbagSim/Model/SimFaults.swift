@@ -11,6 +11,10 @@ public struct SimFaults: Sendable, Equatable {
     public var rateLimitPerSecond: Double?
     /// The `Retry-After` a 429 announces.
     public var retryAfterSeconds: Int
+    /// Sent verbatim as a 429's `Retry-After` instead of `retryAfterSeconds`
+    /// (e.g. an HTTP date in the year 9999); early requests are still counted
+    /// against `retryAfterSeconds`.
+    public var retryAfterHeader: String?
     /// For this long every API call's connection is closed without any response.
     public var dropForMilliseconds: Int?
     /// Every n-th API call (counted from when the faults are set) is answered 503.
@@ -18,11 +22,15 @@ public struct SimFaults: Sendable, Equatable {
     /// Upsert entries with these external ids are refused inside a 200
     /// (`"errors": [{"external_id", "message"}]`) and not stored; the rest are stored.
     public var entryErrorIDs: Set<String>
+    /// The `message` of `failStatus` answers (nil: a stock text). Lets a test
+    /// play a careless server that echoes what it was sent.
+    public var failMessage: String?
 
     public init(
         latencyMilliseconds: Int = 0, failStatus: Int? = nil, failForMilliseconds: Int? = nil,
         rateLimitPerSecond: Double? = nil, retryAfterSeconds: Int = 1, dropForMilliseconds: Int? = nil,
-        failEveryNth: Int? = nil, entryErrorIDs: Set<String> = []
+        failEveryNth: Int? = nil, entryErrorIDs: Set<String> = [], retryAfterHeader: String? = nil,
+        failMessage: String? = nil
     ) {
         self.latencyMilliseconds = latencyMilliseconds
         self.failStatus = failStatus
@@ -32,6 +40,8 @@ public struct SimFaults: Sendable, Equatable {
         self.dropForMilliseconds = dropForMilliseconds
         self.failEveryNth = failEveryNth
         self.entryErrorIDs = entryErrorIDs
+        self.retryAfterHeader = retryAfterHeader
+        self.failMessage = failMessage
     }
 
     public static let none = SimFaults()
@@ -48,7 +58,7 @@ extension SimFaults {
         guard let fields = json.objectValue else { throw DecodingError(message: "faults must be a JSON object") }
         let known: Set<String> = [
             "latency_ms", "fail_status", "fail_for_ms", "rate_limit_per_second", "retry_after_seconds",
-            "drop_for_ms", "fail_every_nth", "entry_error_ids",
+            "drop_for_ms", "fail_every_nth", "entry_error_ids", "retry_after_header", "fail_message",
         ]
         if let unknown = fields.keys.sorted().first(where: { !known.contains($0) }) {
             throw DecodingError(message: "unknown fault \(unknown)")
@@ -76,6 +86,11 @@ extension SimFaults {
         case .number(let rate)? where rate >= 0: rateLimitPerSecond = rate
         default: throw DecodingError(message: "rate_limit_per_second must be a number >= 0")
         }
+        switch fields["retry_after_header"] {
+        case nil, .null?: retryAfterHeader = nil
+        case .string(let text)? where !text.utf8.contains(where: { $0 < 0x20 || $0 == 0x7F }): retryAfterHeader = text
+        default: throw DecodingError(message: "retry_after_header must be a string without control characters")
+        }
         switch fields["entry_error_ids"] {
         case nil, .null?: entryErrorIDs = []
         case .array(let ids)?:
@@ -86,6 +101,11 @@ extension SimFaults {
             }
             entryErrorIDs = collected
         default: throw DecodingError(message: "entry_error_ids must be an array of strings")
+        }
+        switch fields["fail_message"] {
+        case nil, .null?: failMessage = nil
+        case .string(let text)?: failMessage = text
+        default: throw DecodingError(message: "fail_message must be a string")
         }
     }
 
@@ -101,6 +121,8 @@ extension SimFaults {
         if let rateLimitPerSecond { writer.number(rateLimitPerSecond) } else { writer.null() }
         writer.key("retry_after_seconds")
         writer.int(retryAfterSeconds)
+        writer.key("retry_after_header")
+        if let retryAfterHeader { writer.string(retryAfterHeader) } else { writer.null() }
         writer.key("drop_for_ms")
         if let dropForMilliseconds { writer.int(dropForMilliseconds) } else { writer.null() }
         writer.key("fail_every_nth")
@@ -109,6 +131,8 @@ extension SimFaults {
         writer.beginArray()
         for id in entryErrorIDs.sorted() { writer.string(id) }
         writer.endArray()
+        writer.key("fail_message")
+        if let failMessage { writer.string(failMessage) } else { writer.null() }
         writer.endObject()
     }
 }

@@ -117,13 +117,15 @@ public final class BookbagSimState: Sendable {
             case drop
             case fail(status: Int)
             case unauthorized
-            case rateLimited(retryAfterSeconds: Int)
+            case rateLimited(retryAfter: String)
         }
 
         var outcome: Outcome
         var latencyMilliseconds: Int
         /// Snapshot of `SimFaults.entryErrorIDs` for the upsert handler.
         var entryErrorIDs: Set<String> = []
+        /// Snapshot of `SimFaults.failMessage` for a `.fail` answer.
+        var failMessage: String?
     }
 
     /// Counts the request and applies the faults, in this order: drop, fail window,
@@ -144,7 +146,8 @@ public final class BookbagSimState: Sendable {
             case .proceed: break
             case .fail(let status):
                 traffic.stats.faulted += 1
-                return Admission(outcome: .fail(status: status), latencyMilliseconds: latency)
+                return Admission(
+                    outcome: .fail(status: status), latencyMilliseconds: latency, failMessage: traffic.faults.faults.failMessage)
             case .drop:
                 traffic.stats.faulted += 1
                 traffic.stats.dropped += 1
@@ -153,7 +156,7 @@ public final class BookbagSimState: Sendable {
             guard isAuthorized, let key else { return Admission(outcome: .unauthorized, latencyMilliseconds: latency) }
             if let retryAfter = traffic.faults.rateLimit(key: key, now: now) {
                 traffic.stats.rateLimited += 1
-                return Admission(outcome: .rateLimited(retryAfterSeconds: retryAfter), latencyMilliseconds: latency)
+                return Admission(outcome: .rateLimited(retryAfter: retryAfter), latencyMilliseconds: latency)
             }
             return Admission(
                 outcome: .proceed, latencyMilliseconds: latency, entryErrorIDs: traffic.faults.faults.entryErrorIDs)

@@ -50,8 +50,8 @@ struct FaultState {
         return (.proceed, isEarly)
     }
 
-    /// The token bucket of an authenticated key. Returns the `Retry-After` seconds when limited.
-    mutating func rateLimit(key: String, now: ContinuousClock.Instant) -> Int? {
+    /// The token bucket of an authenticated key. Returns the `Retry-After` header value when limited.
+    mutating func rateLimit(key: String, now: ContinuousClock.Instant) -> String? {
         guard let rate = faults.rateLimitPerSecond else { return nil }
         var bucket = buckets[key] ?? TokenBucket(ratePerSecond: rate, now: now)
         let allowed = bucket.take(now: now)
@@ -59,7 +59,7 @@ struct FaultState {
         if allowed { return nil }
         let seconds = faults.retryAfterSeconds
         retryAfterUntil[key] = (now, now.advanced(by: .seconds(seconds)))
-        return seconds
+        return faults.retryAfterHeader ?? String(seconds)
     }
 }
 

@@ -4,16 +4,30 @@ import Foundation
 /// Bookbag's v1 API as contact-sync uses it (contracts section 2), over the curl
 /// wall. It knows paths and headers; what a response means is decided by
 /// `ResponseClassifier` in the core. The key is added to headers here and
-/// nowhere else.
+/// nowhere else. Every call, whatever its endpoint, passes its `RequestGate`,
+/// and every 429 moves the gate's shared pause.
 public final class BookbagClient: Sendable {
     private let http: CurlHTTPClient
+    private let gate: RequestGate
+    private let maxRetryAfter: Duration
     private let base: String
     private let headers: [String]
     private let timeout: Duration
     let metrics: ServiceMetrics
 
-    public init(settings: ContactSyncConfiguration.Bookbag, http: CurlHTTPClient, metrics: ServiceMetrics) {
+    public convenience init(settings: ContactSyncConfiguration.Bookbag, http: CurlHTTPClient, metrics: ServiceMetrics) {
+        self.init(settings: settings, http: http, metrics: metrics, abandon: AbandonSignal())
+    }
+
+    /// Once `abandon` is set, waits at the gate end and calls return `abandoned` unsent.
+    init(settings: ContactSyncConfiguration.Bookbag, http: CurlHTTPClient, metrics: ServiceMetrics, abandon: AbandonSignal) {
         self.http = http
+        let gate = RequestGate(
+            maxInFlight: settings.maxInFlight, maxRequestsPerSecond: settings.maxRequestsPerSecond,
+            maxRetryAfter: settings.maxRetryAfter, metrics: metrics)
+        abandon.onSet { Task { await gate.abandon() } }
+        self.gate = gate
+        maxRetryAfter = settings.maxRetryAfter
         base = "\(settings.baseURL)/api/v1/chatbots/\(settings.chatbotID)"
         headers = [
             "Authorization: Bearer \(settings.apiKey.secret)",
@@ -29,6 +43,8 @@ public final class BookbagClient: Sendable {
         public var outcome: UpsertOutcome
         public var status: Int?
         public var body: [UInt8]
+        /// Not sent: the service is abandoning its work (shutdown deadline).
+        public var abandoned = false
     }
 
     /// POST .../contacts with an encoded `{"users": [...]}` body.
@@ -54,6 +70,15 @@ public final class BookbagClient: Sendable {
     }
 
     private func call(_ method: String, _ url: String, body: [UInt8]?, endpoint: String) async -> Answer {
+        guard await gate.acquire() else {
+            return Answer(outcome: .transient(status: nil, message: "not sent: shutting down"), status: nil, body: [], abandoned: true)
+        }
+        let answer = await send(method, url, body: body, endpoint: endpoint)
+        await gate.release(answer.outcome)
+        return answer
+    }
+
+    private func send(_ method: String, _ url: String, body: [UInt8]?, endpoint: String) async -> Answer {
         let started = ContinuousClock.now
         let result = await http.execute(
             HTTPRequest(method: method, url: url, headers: headers, body: body, timeout: timeout))
@@ -62,7 +87,8 @@ public final class BookbagClient: Sendable {
         case .success(let response):
             metrics.bookbagRequest(endpoint: endpoint, status: response.status)
             let outcome = ResponseClassifier.classify(
-                status: response.status, retryAfter: response.retryAfter, body: response.body, now: .now)
+                status: response.status, retryAfter: response.retryAfter, body: response.body, now: .now,
+                maxRetryAfter: maxRetryAfter)
             return Answer(outcome: outcome, status: response.status, body: response.body)
         case .failure(let error):
             metrics.bookbagRequest(endpoint: endpoint, status: nil)
@@ -72,11 +98,14 @@ public final class BookbagClient: Sendable {
 }
 
 extension Timestamp {
-    /// The wall clock now.
+    /// The wall clock now (saturating: a clock set past 2262 must not trap).
     public static var now: Timestamp {
         var spec = timespec()
         clock_gettime(CLOCK_REALTIME, &spec)
-        return Timestamp(nanosecondsSinceEpoch: Int64(spec.tv_sec) * 1_000_000_000 + Int64(spec.tv_nsec))
+        let (seconds, overflow) = Int64(spec.tv_sec).multipliedReportingOverflow(by: 1_000_000_000)
+        if overflow { return Timestamp(nanosecondsSinceEpoch: spec.tv_sec < 0 ? .min : .max) }
+        let (total, overflow2) = seconds.addingReportingOverflow(Int64(spec.tv_nsec))
+        return Timestamp(nanosecondsSinceEpoch: overflow2 ? .max : total)
     }
 }
 

@@ -20,6 +20,7 @@ public enum ConfigurationReader {
         ("BOOKBAG_TIMEOUT_MS", "per-request timeout (default 30000)"),
         ("BOOKBAG_MAX_IN_FLIGHT", "upsert requests in flight at most (default 4)"),
         ("BOOKBAG_MAX_REQUESTS_PER_SECOND", "client-side request rate cap (default none)"),
+        ("BOOKBAG_MAX_RETRY_AFTER_MS", "longest wait a 429's Retry-After may impose, 1000-86400000 (default 60000)"),
         ("RETRY_MAX_ATTEMPTS", "attempts per contact before 'failed' (default 30)"),
         ("RETRY_MAX_ELAPSED_MS", "time per contact before 'failed' (default 600000)"),
         ("BATCH_MAX_EVENTS", "records per batch (default 500)"),
@@ -29,7 +30,7 @@ public enum ConfigurationReader {
         ("MAX_RECORD_BYTES", "largest record value accepted (default 1048576)"),
         ("CONTACT_MEMORY_CAPACITY", "contacts remembered for unchanged/out-of-order checks (default 50000, about 420 bytes each)"),
         ("ATTRIBUTES_FILE", "JSON object name -> type; only these attributes (plus last_login_at) are synced"),
-        ("HTTP_HOST", "ops endpoint address (default 0.0.0.0)"),
+        ("HTTP_HOST", "ops endpoint address (default 127.0.0.1; the container image sets 0.0.0.0)"),
         ("HTTP_PORT", "ops endpoint port for /healthz /readyz /metrics (default 8080)"),
         ("SHUTDOWN_TIMEOUT_MS", "graceful shutdown deadline (default 30000)"),
         ("LOG_LEVEL", "trace|debug|info|notice|warning|error|critical (default info)"),
@@ -44,6 +45,7 @@ public enum ConfigurationReader {
     }
 
     /// Turns `--kafka-brokers X` / `--kafka-brokers=X` into `KAFKA_BROKERS=X`.
+    /// Secret settings are refused here: any user can read a command line (/proc/<pid>/cmdline).
     public static func flagsAsVariables(_ arguments: [String]) throws -> [String: String] {
         var out: [String: String] = [:]
         var index = 0
@@ -52,17 +54,23 @@ public enum ConfigurationReader {
             guard argument.hasPrefix("--") else {
                 throw ConfigurationError(description: "unexpected argument '\(argument)'")
             }
-            var name = String(argument.dropFirst(2))
-            var value: String
-            if let equals = name.firstIndex(of: "=") {
-                value = String(name[name.index(after: equals)...])
-                name = String(name[..<equals])
+            let flag = argument.dropFirst(2)
+            let name = flag.prefix { $0 != "=" }
+            let variable = name.uppercased().replacingOccurrences(of: "-", with: "_")
+            if isSecretSetting(variable) {
+                throw ConfigurationError(
+                    description: "--\(name) would put a secret on the command line, where any user can read it; "
+                        + "set \(variable) in the environment\(secretFileAdvice(variable)) instead")
+            }
+            let value: String
+            if name.endIndex < flag.endIndex {
+                value = String(flag[flag.index(after: name.endIndex)...])
             } else {
                 index += 1
                 guard index < arguments.count else { throw ConfigurationError(description: "flag --\(name) needs a value") }
                 value = arguments[index]
             }
-            out[name.uppercased().replacingOccurrences(of: "-", with: "_")] = value
+            out[variable] = value
             index += 1
         }
         return out
@@ -99,9 +107,15 @@ public enum ConfigurationReader {
             config.kafka.passthrough.merge(try readProperties(path), uniquingKeysWith: { _, new in new })
         }
         for (name, value) in variables where name.hasPrefix("KAFKA_") && !ownKafkaVariables.contains(name) {
+            if isKubernetesServiceLink(name) {
+                config.ignoredVariables.append(name)
+                continue
+            }
             let property = name.dropFirst("KAFKA_".count).lowercased().replacingOccurrences(of: "_", with: ".")
             config.kafka.passthrough[property] = value
         }
+
+        config.ignoredVariables.sort()
 
         if let v = string("BOOKBAG_BASE_URL") { config.bookbag.baseURL = v.hasSuffix("/") ? String(v.dropLast()) : v }
         try BaseURLPolicy.check(config.bookbag.baseURL)
@@ -112,7 +126,7 @@ public enum ConfigurationReader {
             throw ConfigurationError(description: "BOOKBAG_CHATBOT_ID must be the agent's numeric id")
         }
         config.bookbag.chatbotID = chatbot
-        config.bookbag.apiKey = try readAPIKey(variables)
+        config.bookbag.apiKey = try readAPIKey(variables, warnings: &config.warnings)
         config.bookbag.caBundlePath = string("BOOKBAG_CA_BUNDLE")
         if let v = try integer("BOOKBAG_TIMEOUT_MS", 100...600_000) { config.bookbag.requestTimeout = .milliseconds(v) }
         if let v = try integer("BOOKBAG_MAX_IN_FLIGHT", 1...256) { config.bookbag.maxInFlight = v }
@@ -122,6 +136,7 @@ public enum ConfigurationReader {
             }
             config.bookbag.maxRequestsPerSecond = value
         }
+        if let v = try integer("BOOKBAG_MAX_RETRY_AFTER_MS", 1_000...86_400_000) { config.bookbag.maxRetryAfter = .milliseconds(v) }
         if let v = try integer("RETRY_MAX_ATTEMPTS", 1...1_000_000) { config.bookbag.retry.maxAttempts = v }
         if let v = try integer("RETRY_MAX_ELAPSED_MS", 1...86_400_000) { config.bookbag.retry.maxElapsed = .milliseconds(v) }
 
@@ -138,36 +153,37 @@ public enum ConfigurationReader {
         return config
     }
 
-    static func readAPIKey(_ variables: [String: String]) throws -> APIKey {
+    static func readAPIKey(_ variables: [String: String], warnings: inout [String]) throws -> APIKey {
         if let path = variables["BOOKBAG_API_KEY_FILE"], !path.isEmpty {
-            guard let data = FileManager.default.contents(atPath: path) else {
-                throw ConfigurationError(description: "BOOKBAG_API_KEY_FILE: cannot read \(path)")
-            }
-            let key = String(decoding: data, as: UTF8.self).trimmingCharacters(in: .whitespacesAndNewlines)
+            let file = try KeyFile.load(path, setting: "BOOKBAG_API_KEY_FILE")
+            warnings += file.warnings
+            let key = file.text.trimmingCharacters(in: .whitespacesAndNewlines)
             guard !key.isEmpty else { throw ConfigurationError(description: "BOOKBAG_API_KEY_FILE: \(path) is empty") }
-            return APIKey(key)
+            return try checkedKey(key, from: "BOOKBAG_API_KEY_FILE")
         }
         if let key = variables["BOOKBAG_API_KEY"]?.trimmingCharacters(in: .whitespacesAndNewlines), !key.isEmpty {
-            return APIKey(key)
+            return try checkedKey(key, from: "BOOKBAG_API_KEY")
         }
         throw ConfigurationError(description: "set BOOKBAG_API_KEY_FILE (preferred) or BOOKBAG_API_KEY")
     }
 
-    /// Whether a key file can be read by group or others (worth a warning).
-    public static func keyFileIsShared(_ variables: [String: String]) -> Bool {
-        guard let path = variables["BOOKBAG_API_KEY_FILE"], !path.isEmpty,
-            let attributes = try? FileManager.default.attributesOfItem(atPath: path),
-            let permissions = attributes[.posixPermissions] as? Int
-        else { return false }
-        return permissions & 0o077 != 0
+    /// The key goes into an `Authorization` header: a line break would inject
+    /// another header, and no space or control character belongs in a token.
+    private static func checkedKey(_ key: String, from setting: String) throws -> APIKey {
+        let unfit = key.unicodeScalars.contains { $0.properties.generalCategory == .control || $0.properties.isWhitespace }
+        guard !unfit else {
+            throw ConfigurationError(description: "\(setting): the key contains a space or control character (not shown); check the value")
+        }
+        return APIKey(key)
     }
 
+    /// Properties and attribute files are small; a cap keeps a wrong path (a device, a log) from being read whole.
+    static let maximumSettingsFileBytes = 1 << 20
+
     static func readProperties(_ path: String) throws -> [String: String] {
-        guard let data = FileManager.default.contents(atPath: path) else {
-            throw ConfigurationError(description: "KAFKA_PROPERTIES_FILE: cannot read \(path)")
-        }
+        let file = try ConfigurationFile.read(path, setting: "KAFKA_PROPERTIES_FILE", maximumBytes: maximumSettingsFileBytes)
         var out: [String: String] = [:]
-        for line in String(decoding: data, as: UTF8.self).split(whereSeparator: \.isNewline) {
+        for line in String(decoding: file.bytes, as: UTF8.self).split(whereSeparator: \.isNewline) {
             let trimmed = line.trimmingCharacters(in: .whitespaces)
             if trimmed.isEmpty || trimmed.hasPrefix("#") { continue }
             guard let equals = trimmed.firstIndex(of: "=") else {
@@ -180,9 +196,8 @@ public enum ConfigurationReader {
     }
 
     static func readAttributesFile(_ path: String) throws -> [String: AttributeType] {
-        guard let data = FileManager.default.contents(atPath: path),
-            let object = try? JSONSerialization.jsonObject(with: data) as? [String: Any]
-        else {
+        let file = try ConfigurationFile.read(path, setting: "ATTRIBUTES_FILE", maximumBytes: maximumSettingsFileBytes)
+        guard let object = try? JSONSerialization.jsonObject(with: Data(file.bytes)) as? [String: Any] else {
             throw ConfigurationError(description: "ATTRIBUTES_FILE: \(path) is not a JSON object of name -> type")
         }
         var out: [String: AttributeType] = [:]

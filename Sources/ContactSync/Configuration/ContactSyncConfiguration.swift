@@ -23,6 +23,8 @@ public struct ContactSyncConfiguration: Sendable {
         public var maxInFlight = 4
         /// Client-side cap on requests per second (nil: none).
         public var maxRequestsPerSecond: Double?
+        /// The longest wait a 429's `Retry-After` may impose (`BOOKBAG_MAX_RETRY_AFTER_MS`).
+        public var maxRetryAfter: Duration = RetryAfter.defaultMaximum
         /// Generous by default: while Bookbag is down the partitions simply do not
         /// advance; a contact is `failed` only after this budget.
         public var retry = RetryPolicy(maxAttempts: 30, maxElapsed: .seconds(600))
@@ -46,9 +48,16 @@ public struct ContactSyncConfiguration: Sendable {
     public var attributeAllowlist: [String: AttributeType]?
     /// Contacts remembered for the unchanged skip and out-of-order protection.
     public var contactMemoryCapacity = 50_000
-    public var httpHost = "0.0.0.0"
+    /// Loopback unless told otherwise: exposing /metrics to the network is a
+    /// deliberate choice (the container image sets 0.0.0.0 for its probes).
+    public var httpHost = "127.0.0.1"
     public var httpPort = 8080
     public var shutdownTimeout: Duration = .seconds(30)
+    /// Worth a warning at start, not a refusal (a key file others can read).
+    public var warnings: [String] = []
+    /// Kubernetes service-link variables (KAFKA_PORT=tcp://…) left out of the
+    /// librdkafka properties, sorted; logged once at start.
+    public var ignoredVariables: [String] = []
 
     public init() {}
 }

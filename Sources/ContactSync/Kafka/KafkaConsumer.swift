@@ -111,6 +111,9 @@ public final class KafkaConsumer: Sendable {
 
     public var assignment: [TopicPartition] { stateBox.mutex.withLock { $0.tracker.assigned } }
 
+    /// Partitions paused by backpressure (for readiness reports and tests).
+    public var pausedPartitions: Set<TopicPartition> { stateBox.mutex.withLock { $0.paused } }
+
     // MARK: - poll thread
 
     /// Records taken from librdkafka's queue per state-machine round trip.

@@ -10,15 +10,15 @@ public enum ConnectivityCheck {
         let configuration: ContactSyncConfiguration
         do {
             configuration = try ConfigurationReader.read(environment: environment, flags: flags)
+            SecretRedaction.register(configuration.bookbag.apiKey.secret)
             print("ok    configuration")
         } catch {
             print("FAIL  configuration: \(error)")
             return false
         }
         var allOK = true
-        if ConfigurationReader.keyFileIsShared(environment) {
-            print("warn  BOOKBAG_API_KEY_FILE can be read by group or others (chmod 600)")
-        }
+        for warning in configuration.warnings { print("warn  \(warning)") }
+        if let notice = ConfigurationReader.ignoredVariablesNotice(configuration) { print("note  \(notice)") }
         do {
             try RDKafkaVersion.requireSupported()
             print("ok    librdkafka \(RDKafkaVersion.string)")

@@ -1,16 +1,18 @@
 import Foundation
 import Logging
 
-/// LOG_FORMAT=json|text and LOG_LEVEL, bootstrapped once by `main`.
+/// LOG_FORMAT=json|text and LOG_LEVEL, bootstrapped once by `main`. Every
+/// handler is wrapped so the configured key never reaches a log line.
 public enum LoggingSetup {
     @discardableResult
     public static func bootstrap(environment: [String: String]) -> Logger.Level {
         let level = environment["LOG_LEVEL"].flatMap { Logger.Level(rawValue: $0.lowercased()) } ?? .info
         let json = environment["LOG_FORMAT"]?.lowercased() == "json"
         LoggingSystem.bootstrap { label in
-            var handler: any LogHandler = json ? JSONLogHandler(label: label) : StreamLogHandler.standardError(label: label)
-            handler.logLevel = level
-            return handler
+            let handler: any LogHandler = json ? JSONLogHandler(label: label) : StreamLogHandler.standardError(label: label)
+            var redacting = RedactingLogHandler(wrapping: handler)
+            redacting.logLevel = level
+            return redacting
         }
         return level
     }

@@ -1,3 +1,4 @@
+import ContactSyncCore
 import Hummingbird
 import Logging
 import Prometheus
@@ -19,7 +20,7 @@ public enum OpsServer {
             if !snapshot.hasJoinedGroup { reasons.append("not yet a member of the consumer group") }
             if let error = snapshot.bookbagConfigurationError { reasons.append("Bookbag configuration error: \(error)") }
             if !snapshot.brokerReachable { reasons.append("Kafka broker unreachable") }
-            let body = reasons.isEmpty ? "ready\n" : "not ready: \(reasons.joined(separator: "; "))\n"
+            let body = SecretRedaction.redact(reasons.isEmpty ? "ready\n" : "not ready: \(reasons.joined(separator: "; "))\n")
             return Response(
                 status: reasons.isEmpty ? .ok : .serviceUnavailable,
                 headers: [.contentType: "text/plain; charset=utf-8"],
@@ -31,7 +32,7 @@ public enum OpsServer {
             registry.emit(into: &buffer)
             return Response(
                 status: .ok, headers: [.contentType: "text/plain; version=0.0.4; charset=utf-8"],
-                body: .init(byteBuffer: ByteBuffer(bytes: buffer)))
+                body: .init(byteBuffer: ByteBuffer(bytes: SecretRedaction.redact(bytes: buffer))))
         }
         return Application(
             router: router,

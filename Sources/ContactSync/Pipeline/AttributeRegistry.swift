@@ -46,7 +46,7 @@ actor AttributeRegistry {
         if !loaded || forceRefresh { try await refresh() }
         let missing = catalog.definitionsToCreate(for: updates, policy: policy)
         for definition in missing {
-            let answer = await client.createAttribute(definition)
+            let answer = try await paced { await $0.createAttribute(definition) }
             switch (answer.status, answer.outcome) {
             case (.some(200..<300), _):
                 catalog.merge([definition])
@@ -69,7 +69,7 @@ actor AttributeRegistry {
     }
 
     func refresh() async throws(Failure) {
-        let answer = await client.listAttributes()
+        let answer = try await paced { await $0.listAttributes() }
         switch answer.outcome {
         case .accepted:
             do {
@@ -83,9 +83,23 @@ actor AttributeRegistry {
         case .transient(_, let message):
             throw .transient(message)
         case .rateLimited:
-            throw .transient("rate limited listing custom attributes")
+            throw .transient("rate limited listing custom attributes")  // not reached: `paced` waits 429s out
         case .refused(let status, let message), .undefinedAttribute(let status, let message):
             throw .transient("HTTP \(status) listing custom attributes: \(message)")
+        }
+    }
+
+    /// Calls Bookbag until the answer is not a 429; the client's gate holds each
+    /// new call until the instant the last 429 named. Throws when the work is
+    /// abandoned (shutdown deadline) instead of waiting on.
+    private func paced(
+        _ call: (BookbagClient) async -> BookbagClient.Answer
+    ) async throws(Failure) -> BookbagClient.Answer {
+        while true {
+            let answer = await call(client)
+            if answer.abandoned { throw .transient("shutting down") }
+            guard case .rateLimited = answer.outcome else { return answer }
+            logger.debug("Bookbag rate-limited a custom attribute call; waiting for its Retry-After")
         }
     }
 

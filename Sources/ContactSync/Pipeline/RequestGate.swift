@@ -1,13 +1,17 @@
 import ContactSyncCore
 
-/// Decides when the next Bookbag request may start: within the adaptive
-/// in-flight limit (AIMD on 429s), never before a Retry-After instant has
-/// passed (for every request, not only the one that got the 429), and within
-/// the optional client-side rate cap.
+/// Decides when the next Bookbag request, of any endpoint, may start: within
+/// the adaptive in-flight limit (AIMD on 429s), never before a Retry-After
+/// instant has passed (for every request, not only the one that got the 429),
+/// and within the optional client-side rate cap. `BookbagClient` owns it, so
+/// no call can go around it.
 ///
 /// After a 429 the gate sends one request at a time until no 429 has come for
 /// `rateLimitCoolDown`: with several in flight, the ones already on the wire
 /// when the 429 is answered would reach Bookbag before its Retry-After instant.
+///
+/// Every wait is a parked continuation, woken by a release, by its own timer,
+/// or by `abandon()`, so a shutdown never waits for a Retry-After to pass.
 actor RequestGate {
     private var serialUntil: ContinuousClock.Instant?
     private let rateLimitCoolDown: Duration = .seconds(10)
@@ -16,49 +20,74 @@ actor RequestGate {
     private var blockedUntil: ContinuousClock.Instant?
     private var nextSlot: ContinuousClock.Instant = .now
     private let spacing: Duration?
-    private var waiters: [CheckedContinuation<Void, Never>] = []
+    /// The longest a 429 may hold requests back.
+    private let maxRetryAfter: Duration
+    private var abandoned = false
+    private var waiters: [Int: Waiter] = [:]
+    private var nextWaiterID = 0
     private let metrics: ServiceMetrics
 
-    init(maxInFlight: Int, maxRequestsPerSecond: Double?, metrics: ServiceMetrics) {
+    private struct Waiter {
+        let continuation: CheckedContinuation<Void, Never>
+        let timer: Task<Void, Never>?
+    }
+
+    /// Client-side spacing is capped at an hour so that no rate, however small, overflows a deadline.
+    static let longestSpacing: Duration = .seconds(3600)
+
+    init(maxInFlight: Int, maxRequestsPerSecond: Double?, maxRetryAfter: Duration, metrics: ServiceMetrics) {
         limit = AdaptiveConcurrencyLimit(initial: maxInFlight, minimum: 1, maximum: maxInFlight)
-        spacing = maxRequestsPerSecond.map { .nanoseconds(Int64(1_000_000_000 / $0)) }
+        spacing = maxRequestsPerSecond.map(Self.spacing(forRate:))
+        self.maxRetryAfter = .nanoseconds(RetryPolicy.clamp(maxRetryAfter, to: .seconds(86_400)))
         self.metrics = metrics
         metrics.inFlightLimit.record(maxInFlight)
     }
 
-    /// Waits until a request may start, then counts it in flight.
-    func acquire() async {
-        while true {
+    /// One request per `1/rate` seconds, as a duration that cannot overflow.
+    static func spacing(forRate rate: Double) -> Duration {
+        let nanoseconds = 1e9 / rate
+        guard nanoseconds.isFinite, nanoseconds < 3.6e12 else { return longestSpacing }
+        return .nanoseconds(Int64(max(nanoseconds, 0)))
+    }
+
+    /// Waits until a request may start, then counts it in flight. False when
+    /// the work is being abandoned (shutdown deadline): send nothing.
+    func acquire() async -> Bool {
+        while !abandoned {
             let now = ContinuousClock.now
             if let until = blockedUntil, until > now {
-                try? await Task.sleep(until: until, clock: .continuous)
+                await park(until: until)
                 continue
             }
             let allowed = serialUntil.map { $0 > now } == true ? 1 : limit.current
             guard inFlight < allowed else {
-                await withCheckedContinuation { waiters.append($0) }
+                await park(until: nil)
                 continue
             }
             if let spacing {
                 if nextSlot > now {
-                    try? await Task.sleep(until: nextSlot, clock: .continuous)
+                    await park(until: nextSlot)
                     continue
                 }
                 nextSlot = now + spacing
             }
             inFlight += 1
-            return
+            return true
         }
+        return false
     }
 
-    /// Ends a request and adapts to how it went.
+    /// Ends a request and adapts to how it went. Every 429, whatever the
+    /// endpoint, moves the shared pause (never by more than `maxRetryAfter`).
     func release(_ outcome: UpsertOutcome) {
         inFlight -= 1
         switch outcome {
         case .rateLimited(let retryAfter):
             limit.recordRateLimited()
-            serialUntil = ContinuousClock.now + rateLimitCoolDown
-            let until = ContinuousClock.now + (retryAfter ?? .seconds(1))
+            let now = ContinuousClock.now
+            serialUntil = now + rateLimitCoolDown
+            let wait = Duration.nanoseconds(RetryPolicy.clamp(retryAfter ?? .seconds(1), to: maxRetryAfter))
+            let until = now + wait
             if blockedUntil.map({ until > $0 }) ?? true { blockedUntil = until }
             metrics.rateLimited()
         case .accepted, .refused, .undefinedAttribute:
@@ -67,8 +96,40 @@ actor RequestGate {
             break
         }
         metrics.inFlightLimit.record(limit.current)
+        wakeAll()
+    }
+
+    /// Shutdown deadline: every wait ends now and nothing more is let through.
+    func abandon() {
+        abandoned = true
+        wakeAll()
+    }
+
+    /// Parks the caller until a release, `abandon()`, or `deadline` (when given).
+    private func park(until deadline: ContinuousClock.Instant?) async {
+        let id = nextWaiterID
+        nextWaiterID += 1
+        await withCheckedContinuation { continuation in
+            let timer = deadline.map { deadline in
+                Task { [weak self] in
+                    try? await Task.sleep(until: deadline, clock: .continuous)
+                    await self?.wake(id)
+                }
+            }
+            waiters[id] = Waiter(continuation: continuation, timer: timer)
+        }
+    }
+
+    private func wake(_ id: Int) {
+        waiters.removeValue(forKey: id)?.continuation.resume()
+    }
+
+    private func wakeAll() {
         let ready = waiters
-        waiters = []
-        for waiter in ready { waiter.resume() }
+        waiters = [:]
+        for waiter in ready.values {
+            waiter.timer?.cancel()
+            waiter.continuation.resume()
+        }
     }
 }

@@ -10,7 +10,6 @@ import Synchronization
 /// (401/403/404): it waits and tries again.
 struct UpsertExecutor: Sendable {
     let client: BookbagClient
-    let gate: RequestGate
     let registry: AttributeRegistry
     let retryPolicy: RetryPolicy
     let health: ServiceHealth
@@ -35,11 +34,10 @@ struct UpsertExecutor: Sendable {
         var rng = SystemRandomNumberGenerator()
         while true {
             if abandon.isSet { return [] }
-            await gate.acquire()
             attempts += 1
             metrics.usersPerRequest.record(contacts.count)
             let answer = await client.upsert(body: UpsertRequest.body(for: contacts.map(\.entry)))
-            await gate.release(answer.outcome)
+            if answer.abandoned { return [] }
 
             switch answer.outcome {
             case .accepted(let entryErrors):
@@ -80,7 +78,7 @@ struct UpsertExecutor: Sendable {
 
             case .rateLimited:
                 metrics.retry(reason: "rate_limited")
-                attempts -= 1  // a 429 is Bookbag pacing us, not a failed attempt; the gate waits it out
+                attempts -= 1  // a 429 is Bookbag pacing us, not a failed attempt; the client's gate waits it out
                 if ContinuousClock.now - started > retryPolicy.maxElapsed {
                     return contacts.map { decision($0, .failed, attempts, 429, budgetExhausted("rate limited for too long")) }
                 }
@@ -130,9 +128,29 @@ extension UpsertOutcome {
 /// A one-way flag: once set, long waits give up.
 final class AbandonSignal: Sendable {
     private let flag = Atomic<Bool>(false)
+    /// Run once, at `set()`; nil once they have run.
+    private let actions = Mutex<[@Sendable () -> Void]?>([])
     init() {}
     var isSet: Bool { flag.load(ordering: .relaxed) }
-    func set() { flag.store(true, ordering: .relaxed) }
+
+    func set() {
+        flag.store(true, ordering: .relaxed)
+        let due = actions.withLock { actions in
+            defer { actions = nil }
+            return actions ?? []
+        }
+        for action in due { action() }
+    }
+
+    /// Runs `action` when the signal is set (at once if it already is).
+    func onSet(_ action: @escaping @Sendable () -> Void) {
+        let runNow = actions.withLock { actions in
+            guard actions != nil else { return true }
+            actions?.append(action)
+            return false
+        }
+        if runNow { action() }
+    }
 
     /// Sleeps, waking early (within 100 ms) once the signal is set.
     func sleep(for duration: Duration) async {

@@ -1,6 +1,7 @@
 /// Makes text from outside (Bookbag's error messages) safe to show in results,
-/// dead letters and logs: control characters become spaces, anything that looks
-/// like a Bookbag key or bearer token is redacted, and the length is capped.
+/// dead letters and logs: control characters become spaces, the configured key
+/// (`SecretRedaction`) and anything that looks like a Bookbag key or bearer
+/// token is redacted, and the length is capped.
 public enum DisplayMessage {
     public static let defaultLimit = 200
 
@@ -18,7 +19,7 @@ public enum DisplayMessage {
                 lastWasSpace = false
             }
         }
-        var cleaned = redactingSecrets(String(scalars))
+        var cleaned = redactingSecrets(SecretRedaction.redact(String(scalars)))
         while cleaned.last == " " { cleaned.removeLast() }
         let limit = max(limit, 1)
         guard cleaned.count > limit else { return cleaned }

@@ -7,12 +7,16 @@ public enum ResponseClassifier {
     static let entryErrorExternalIDKey = "external_id"
     static let entryErrorMessageKey = "message"
 
-    public static func classify(status: Int, retryAfter: String?, body: [UInt8], now: Timestamp) -> UpsertOutcome {
+    /// A 429's wait is what `Retry-After` says, within `[0, maxRetryAfter]`.
+    public static func classify(
+        status: Int, retryAfter: String?, body: [UInt8], now: Timestamp,
+        maxRetryAfter: Duration = RetryAfter.defaultMaximum
+    ) -> UpsertOutcome {
         switch status {
         case 200..<300:
             return .accepted(entryErrors: entryErrors(fromBody: body))
         case 429:
-            return .rateLimited(retryAfter: retryAfter.flatMap { RetryAfter.parse($0, now: now) })
+            return .rateLimited(retryAfter: retryAfter.flatMap { RetryAfter.parse($0, now: now, maximum: maxRetryAfter) })
         case 401:
             return .configuration(status: status, message: describe(body, or: "the API key is missing or invalid"))
         case 403:

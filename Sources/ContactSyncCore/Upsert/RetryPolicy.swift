@@ -23,22 +23,31 @@ public struct RetryPolicy: Sendable {
         .nanoseconds(Int64(UInt64.random(in: 0...UInt64(ceiling(afterAttempt: attempt)), using: &rng)))
     }
 
-    /// The wait before the next attempt: at least what `Retry-After` asked for,
-    /// otherwise the jittered backoff.
+    /// The wait before the next attempt: what `Retry-After` asked for, within
+    /// `[0, maxRetryAfter]`, otherwise the jittered backoff.
     public func delay(
-        afterAttempt attempt: Int, retryAfter: Duration?, using rng: inout some RandomNumberGenerator
+        afterAttempt attempt: Int, retryAfter: Duration?, maxRetryAfter: Duration = RetryAfter.defaultMaximum,
+        using rng: inout some RandomNumberGenerator
     ) -> Duration {
-        if let retryAfter { return max(retryAfter, .zero) }
+        if let retryAfter { return .nanoseconds(Self.clamp(retryAfter, to: maxRetryAfter)) }
         return backoff(afterAttempt: attempt, using: &rng)
+    }
+
+    /// `wait` in nanoseconds within `[0, maximum]` (a negative maximum counts as zero).
+    public static func clamp(_ wait: Duration, to maximum: Duration) -> Int64 {
+        min(max(wait.saturatingNanoseconds, 0), max(maximum.saturatingNanoseconds, 0))
     }
 
     public func allowsAnotherAttempt(attemptsMade: Int, elapsed: Duration) -> Bool {
         attemptsMade < maxAttempts && elapsed < maxElapsed
     }
 
-    /// Whether an attempt that would start after waiting `delay` still fits the budget.
+    /// Whether an attempt that would start after waiting `delay` still fits the
+    /// budget (summed in saturating nanoseconds: no duration can overflow it).
     public func allowsAnotherAttempt(attemptsMade: Int, elapsed: Duration, after delay: Duration) -> Bool {
-        allowsAnotherAttempt(attemptsMade: attemptsMade, elapsed: elapsed + delay)
+        let (total, overflow) = elapsed.saturatingNanoseconds.addingReportingOverflow(delay.saturatingNanoseconds)
+        let saturated: Int64 = overflow ? (delay > .zero ? .max : .min) : total
+        return attemptsMade < maxAttempts && saturated < maxElapsed.saturatingNanoseconds
     }
 
     /// The upper bound of the jitter window after `attempt`, in nanoseconds.

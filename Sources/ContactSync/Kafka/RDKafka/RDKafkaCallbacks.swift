@@ -82,6 +82,11 @@ private func rdkafkaRebalanceCallback(
         } else {
             rd_kafka_assign(rk, list)
         }
+        // librdkafka keeps a partition's pause flag across unassign and assign
+        // (eager and cooperative alike), while a newly assigned partition is
+        // fetching as far as the consumer's state machine knows; clear the flag
+        // so the two agree. The state machine pauses it again if it must.
+        _ = rd_kafka_resume_partitions(rk, list)
         _ = callbacks.onRebalance?(.assigned(partitions))
     case RD_KAFKA_RESP_ERR__REVOKE_PARTITIONS:
         let offsets = callbacks.onRebalance?(.revoked(partitions)) ?? []
