@@ -3,7 +3,8 @@ import Foundation
 // libFuzzer target for the per-record path of ContactSyncCore:
 // decode -> validate -> fold -> reconcile -> admit -> encode.
 // Built by scripts/fuzz.sh together with the core's sources as one module
-// (so it can stand apart from SwiftPM); it uses only the core's public API.
+// (so it can stand apart from SwiftPM); it uses the core's public API, and the
+// dead letter's internal skeleton encoding to check when fitting may fail.
 
 /// One fuzz input is one Kafka record value. `data` is optional because a
 /// driver may pass NULL for an empty input (libFuzzer itself does not).
@@ -49,6 +50,8 @@ enum DecodeFoldFuzz {
                     && event.customAttributes.isEmpty,
                 "a login carries profile fields")
         }
+        if case .set(let email) = event.email { require(ContactFormat.isValidEmail(email), "decoded email breaks the format rule") }
+        if case .set(let phone) = event.phone { require(ContactFormat.isValidPhone(phone), "decoded phone breaks the format rule") }
         for change in [event.email, event.name, event.phone] {
             if case .set(let text) = change {
                 require(text.utf8.count <= limits.maxStringBytes, "profile string over maxStringBytes")
@@ -136,6 +139,39 @@ enum DecodeFoldFuzz {
         let base64 = letter["value_base64"] as? String
         require(base64.flatMap { Data(base64Encoded: $0) } == Data(original), "value_base64 does not decode to the value")
         checkError(letter["error"], equals: error, "DeadLetterRecord")
+        require(letter["truncated"] as? Bool == false, "a whole dead letter says truncated")
+        checkFits(deadLetter, budget: defaultMessageBudget)
+        // A budget the input's size picks, mostly below the whole letter, so that cutting is exercised.
+        checkFits(deadLetter, budget: 600 + (value.count &* 7919) % (value.count + 1200))
+    }
+
+    /// The producer's default message.max.bytes less the framing the service reserves.
+    static let defaultMessageBudget = 1_000_000 - 128
+
+    /// A dead letter fitted to `budget` fits it, keeps a prefix of the key and
+    /// value with their true sizes and digests, and says whether it was cut.
+    /// Only a budget below its skeleton (empty prefixes, no event_ids) may yield none.
+    static func checkFits(_ deadLetter: DeadLetterRecord, budget: Int) {
+        guard let message = deadLetter.message(maxBytes: budget) else {
+            let skeleton = deadLetter.json(DeadLetterRecord.Cut(key: 0, value: 0, eventIDs: 0, truncated: true), digests: deadLetter.digests())
+            require(skeleton.count + (deadLetter.key?.count ?? 0) > budget, "no dead letter although its skeleton fits \(budget) bytes")
+            return
+        }
+        require(message.size <= budget, "a \(message.size)-byte dead letter for a budget of \(budget)")
+        let letter = parsedObject(message.value, "fitted DeadLetterRecord")
+        let whole = message.value == deadLetter.jsonBytes()
+        require(message.truncated == !whole && letter["truncated"] as? Bool == message.truncated, "truncated flag is wrong")
+        for (name, original) in [("key", deadLetter.key), ("value", deadLetter.value)] {
+            guard let original else {
+                require(letter["\(name)_base64"] is NSNull && letter["\(name)_size"] is NSNull, "absent \(name) is not null")
+                continue
+            }
+            let prefix = (letter["\(name)_base64"] as? String).flatMap { Data(base64Encoded: $0) }
+            require(prefix.map { Array($0) == Array(original.prefix($0.count)) } == true, "\(name)_base64 is not a prefix of the \(name)")
+            require(message.truncated || prefix?.count == original.count, "an uncut dead letter lost part of the \(name)")
+            require(letter["\(name)_size"] as? Int == original.count, "\(name)_size is not the \(name)'s size")
+            require(letter["\(name)_sha256"] as? String == SHA256.hexDigest(original), "\(name)_sha256 is not the \(name)'s digest")
+        }
     }
 
     static func isSnakeCase(_ code: String) -> Bool {

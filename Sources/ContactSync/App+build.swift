@@ -99,17 +99,18 @@ public func buildContactSyncServices(
     let executor = UpsertExecutor(
         client: client, registry: registryOfAttributes, retryPolicy: configuration.bookbag.retry,
         health: health, logger: logger, metrics: metrics, abandon: abandon)
+    let publisher = try ResultPublisher(
+        properties: KafkaProperties.producer(configuration.kafka), logger: logger, metrics: metrics, onFatal: onFatal)
+    try checkMessageLimit(publisher.maxPayloadBytes, maxRecordBytes: configuration.decodeLimits.maxValueBytes, logger: logger)
     let processor = BatchProcessor(
         configuration: configuration, registry: registryOfAttributes, executor: executor, health: health,
-        logger: logger, metrics: metrics)
+        logger: logger, metrics: metrics, maxMessageBytes: publisher.maxPayloadBytes)
     let consumer = try KafkaConsumer(
         settings: KafkaConsumerSettings(
             properties: KafkaProperties.consumer(configuration.kafka), topics: configuration.kafka.topics,
             batchMaxEvents: configuration.batching.maxEvents, batchMaxWait: configuration.batching.maxWait,
             maxReadyBatches: 2, maxOutstandingRecords: configuration.batching.maxOutstandingRecords),
         logger: logger, metrics: metrics, health: health)
-    let publisher = try ResultPublisher(
-        properties: KafkaProperties.producer(configuration.kafka), logger: logger, metrics: metrics, onFatal: onFatal)
     let sync = ContactSyncService(
         configuration: configuration, consumer: consumer, publisher: publisher, processor: processor, health: health,
         logger: logger, abandon: abandon)
@@ -117,4 +118,24 @@ public func buildContactSyncServices(
         host: configuration.httpHost, port: configuration.httpPort, health: health, registry: registry, logger: logger,
         onListening: onOpsListening)
     return ContactSyncServices(publisher: publisher, sync: sync, ops: ops, health: health, http: http)
+}
+
+/// Results and dead letters must fit the producer's `message.max.bytes`. A dead
+/// letter larger than that is cut to a prefix (with the value's size and
+/// SHA-256), so MAX_RECORD_BYTES may exceed it; but below 16 KiB even a result
+/// naming one event, or a dead letter's fixed fields, might not fit. Refused
+/// here rather than at the first such message.
+func checkMessageLimit(_ maxPayloadBytes: Int, maxRecordBytes: Int, logger: Logger) throws {
+    let minimum = 16 << 10
+    guard maxPayloadBytes >= minimum else {
+        throw KafkaError(
+            "the producer's message.max.bytes leaves \(maxPayloadBytes) bytes per result or dead letter; at least"
+                + " \(minimum) are needed (raise KAFKA_MESSAGE_MAX_BYTES; librdkafka's default is 1000000)")
+    }
+    // A dead letter's value is base64 (4/3) plus about 1 KB of other fields.
+    let wholeUpTo = (maxPayloadBytes - 1024) / 4 * 3
+    if maxRecordBytes > wholeUpTo {
+        logger.info(
+            "dead letters of values over \(wholeUpTo) bytes (MAX_RECORD_BYTES allows \(maxRecordBytes)) hold a prefix of the value, its size and SHA-256, to fit the producer's message.max.bytes")
+    }
 }

@@ -7,7 +7,7 @@ struct UpsertTests {
         try await withSim { client in
             let created = try await client.upsert(
                 #"""
-                {"users":[{"external_id":"u_1","name":"Sam","email":"sam@acme.com","phonenumber":"+4912",
+                {"users":[{"external_id":"u_1","name":"Sam","email":"sam@acme.com","phonenumber":"+49 1234 5678",
                  "custom_attributes":{"plan":"pro","ltv":12.5,"vip":true,"last_login_at":"2026-11-24T10:15:00.123Z"}},
                  {"external_id":"u.2","name":"Kim"}]}
                 """#)
@@ -27,7 +27,7 @@ struct UpsertTests {
             let contact = try #require(client.sim.state.contact("u_1"))
             #expect(contact.name == nil)
             #expect(contact.email == "sam@new.com")
-            #expect(contact.phonenumber == "+4912")
+            #expect(contact.phonenumber == "+49 1234 5678")
             #expect(contact.customAttributes == ["ltv": .number(12.5), "vip": .bool(false), "last_login_at": .string("2026-11-24T10:15:00.123Z")])
             #expect(contact.createdAt == first.createdAt)
             #expect(contact.updatedAt >= first.updatedAt)
@@ -97,6 +97,10 @@ struct UpsertTests {
         (#"{"external_id":"ok2","custom_attributes":{"last_login_at":"yesterday"}}"#, "Invalid contact ok2"),
         (#"{"external_id":"ok2","custom_attributes":{"legacy":"x"}}"#, "Invalid contact ok2"),
         (#"{"external_id":"ok2","phone":"+49"}"#, "Invalid contact ok2"),
+        (#"{"external_id":"ok2","email":"ok2.example.com"}"#, "Invalid contact ok2: email is not a valid email address"),
+        (#"{"external_id":"ok2","email":"ok2@localhost"}"#, "Invalid contact ok2: email is not a valid email address"),
+        (#"{"external_id":"ok2","phonenumber":"+49 30"}"#, "Invalid contact ok2: phonenumber is not a valid phone number"),
+        (#"{"external_id":"ok2","phonenumber":"call me"}"#, "Invalid contact ok2: phonenumber is not a valid phone number"),
         (#"{"name":"no id"}"#, "Invalid contact at index 1"),
     ])
     func oneInvalidEntryRefusesTheWholeRequest(entry: String, messagePrefix: String) async throws {

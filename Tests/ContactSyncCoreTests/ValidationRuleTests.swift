@@ -192,8 +192,8 @@ struct ValidationRuleTests {
         #expect(code("{\(Self.commonFields),\"email\":\"\(String(repeating: "é", count: 513))\"}") == "string_too_long")
         // Escapes count once unescaped: 1024 × \u0041 is 1024 bytes.
         let escaped = String(repeating: #"\u0041"#, count: 1024)
-        #expect(event("{\(Self.commonFields),\"phone\":\"\(escaped)\"}")?.phone == .set(String(repeating: "A", count: 1024)))
-        #expect(code("{\(Self.commonFields),\"phone\":\"\(escaped)A\"}") == "string_too_long")
+        #expect(event("{\(Self.commonFields),\"name\":\"\(escaped)\"}")?.name == .set(String(repeating: "A", count: 1024)))
+        #expect(code("{\(Self.commonFields),\"name\":\"\(escaped)A\"}") == "string_too_long")
     }
 
     @Test func attributeStringsAreLimitedInBytes() {

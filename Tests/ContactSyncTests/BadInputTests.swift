@@ -37,6 +37,13 @@ struct BadInputTests {
             ("too many attributes", Array(event("tm", extra: #","custom_attributes":{\#(manyAttributes)}"#).utf8), "too_many_attributes"),
             ("string over the limit", Array(event("sl", extra: #","email":"\#(String(repeating: "m", count: 1100))""#).utf8), "string_too_long"),
             ("number that does not fit a double", Array(event("nd", extra: #","custom_attributes":{"ltv":1e400}"#).utf8), "number_out_of_range"),
+            ("email without an @", Array(event("em1", extra: #","email":"ada.example.com""#).utf8), "invalid_email"),
+            ("email with two @", Array(event("em2", extra: #","email":"ada@home@example.com""#).utf8), "invalid_email"),
+            ("email with a space", Array(event("em3", extra: #","email":"ada lovelace@example.com""#).utf8), "invalid_email"),
+            ("email whose domain has no dot", Array(event("em4", extra: #","email":"ada@localhost""#).utf8), "invalid_email"),
+            ("phone with letters", Array(event("ph1", extra: #","phone":"call me maybe""#).utf8), "invalid_phone"),
+            ("phone with too few digits", Array(event("ph2", extra: #","phone":"+49 30""#).utf8), "invalid_phone"),
+            ("phone with 16 digits", Array(event("ph3", extra: #","phone":"+1234567890123456""#).utf8), "invalid_phone"),
         ]
     }()
 

@@ -44,8 +44,16 @@ struct UpsertRequestValidator {
             switch field {
             case "external_id": continue
             case "name": entry.name = try stringChange(value, field: field, externalID: externalID)
-            case "email": entry.email = try stringChange(value, field: field, externalID: externalID)
-            case "phonenumber": entry.phonenumber = try stringChange(value, field: field, externalID: externalID)
+            case "email":
+                entry.email = try stringChange(value, field: field, externalID: externalID)
+                if case .set(let text) = entry.email, !ContactFieldFormat.isValidEmail(text) {
+                    throw .invalidContact(externalID, "email is not a valid email address")
+                }
+            case "phonenumber":
+                entry.phonenumber = try stringChange(value, field: field, externalID: externalID)
+                if case .set(let text) = entry.phonenumber, !ContactFieldFormat.isValidPhone(text) {
+                    throw .invalidContact(externalID, "phonenumber is not a valid phone number")
+                }
             case "stripe_accounts":
                 switch value {
                 case .null: entry.stripeAccounts = .cleared

@@ -9,6 +9,8 @@ public struct KafkaRecord: Sendable {
     public var value: [UInt8]
     /// When the service read it (monotonic nanoseconds), for consume→result latency.
     public var consumedAtNanos: UInt64
+    /// A null value (a tombstone); `value` is then empty.
+    public var valueIsNull = false
 
     public var source: RecordSource { RecordSource(topic: topic, partition: partition, offset: offset) }
     public var topicPartition: TopicPartition { TopicPartition(topic: topic, partition: partition) }

@@ -17,12 +17,15 @@ public final class KafkaTrafficProducer: Sendable {
             callbacks: RDKafkaCallbacks(logger: logger, onError: { message, _ in logger.debug("\(message)") }))
     }
 
-    /// Queues a record, waiting while librdkafka's queue is full.
-    public func send(topic: String, key: [UInt8]?, value: [UInt8]) {
+    /// Queues a record, waiting while librdkafka's queue is full. A nil value is a tombstone.
+    public func send(topic: String, key: [UInt8]?, value: [UInt8]?) {
         while true {
             switch handle.produce(topic: topic, key: key, value: value, token: nil) {
             case .queued: return
             case .queueFull: handle.poll(timeoutMs: 10)
+            case .tooLarge:
+                Logger(label: "kafka-tools").error("produce failed: the record is over message.max.bytes")
+                return
             case .failed(let reason):
                 Logger(label: "kafka-tools").error("produce failed: \(reason)")
                 return

@@ -9,11 +9,21 @@ public struct OutgoingMessage: Sendable {
     public var topic: String
     public var key: [UInt8]?
     public var value: [UInt8]
+    /// Says the same in messages of at most `maxBytes` (key plus value) each,
+    /// for when this one is refused as too large; nil when it cannot be said
+    /// smaller. A dead letter keeps a shorter prefix; a result shares its
+    /// event_ids and sources out over several records.
+    public var shrunk: (@Sendable (_ maxBytes: Int) -> [OutgoingMessage]?)?
 
-    public init(topic: String, key: [UInt8]?, value: [UInt8]) {
+    public var size: Int { (key?.count ?? 0) + value.count }
+
+    public init(
+        topic: String, key: [UInt8]?, value: [UInt8], shrunk: (@Sendable (_ maxBytes: Int) -> [OutgoingMessage]?)? = nil
+    ) {
         self.topic = topic
         self.key = key
         self.value = value
+        self.shrunk = shrunk
     }
 }
 
@@ -21,6 +31,12 @@ public struct OutgoingMessage: Sendable {
 /// whose delivery reports are served on a dedicated thread. A group of messages
 /// is acknowledged only when the broker has every one of them; a message the
 /// broker refuses is produced again, so an acknowledgement is never faked.
+///
+/// A message refused as too large (MSG_SIZE_TOO_LARGE, by `produce` or in the
+/// delivery report) is never produced again as it was: it is replaced by its
+/// smaller form (`OutgoingMessage.shrunk`), and the group then waits for those.
+/// One that cannot be made smaller stops the service: acknowledging it would
+/// lose it, and holding it would stall its partition for good.
 public final class ResultPublisher: Sendable {
     /// The current producer. Replaced after a fatal error (for example an
     /// idempotence sequence desync when a broker lost its state), so that the
@@ -41,6 +57,9 @@ public final class ResultPublisher: Sendable {
     private let threadExit = Mutex<(done: Bool, waiters: [CheckedContinuation<Void, Never>])>((false, []))
     private let retries: RetryQueue
     private let metrics: ServiceMetrics
+    /// The most bytes (key plus value) one message may hold: the producer's
+    /// `message.max.bytes` less the per-message and per-batch framing.
+    public let maxPayloadBytes: Int
 
     public init(
         properties: RDKafkaConfig, logger: Logger, metrics: ServiceMetrics,
@@ -70,17 +89,23 @@ public final class ResultPublisher: Sendable {
             onDelivery: { [logger] token, failure in
                 guard let token else { return }
                 lastDelivery.value.store(DispatchTime.now().uptimeNanoseconds, ordering: .relaxed)
-                let group = Unmanaged<AckGroup>.fromOpaque(token).takeRetainedValue()
-                if let failure {
-                    if failure.requiresNewProducer { fatalPending.raise(failure.error) }
-                    logger.warning("result not delivered, producing it again in 1 s: \(failure.error)")
-                    let due = DispatchTime.now().uptimeNanoseconds + 1_000_000_000
-                    retries.mutex.withLock { $0.append((failure, group, due)) }
-                } else {
-                    group.acknowledgeOne()
+                let pending = Unmanaged<PendingMessage>.fromOpaque(token).takeRetainedValue()
+                guard let failure else { return pending.group.acknowledgeOne() }
+                let message = OutgoingMessage(
+                    topic: failure.topic, key: failure.key, value: failure.value, shrunk: pending.shrunk)
+                if failure.messageTooLarge {
+                    // Produced again at once, in its smaller form (or the service stops).
+                    retries.mutex.withLock { $0.append((message, pending.group, 0, tooLarge: true)) }
+                    return
                 }
+                if failure.requiresNewProducer { fatalPending.raise(failure.error) }
+                logger.warning("result not delivered, producing it again in 1 s: \(failure.error)")
+                let due = DispatchTime.now().uptimeNanoseconds + 1_000_000_000
+                retries.mutex.withLock { $0.append((message, pending.group, due, tooLarge: false)) }
             }) }
-        current = Mutex(try RDKafkaProducerHandle(config: properties, callbacks: makeCallbacks()))
+        let producer = try RDKafkaProducerHandle(config: properties, callbacks: makeCallbacks())
+        maxPayloadBytes = producer.maxPayloadBytes
+        current = Mutex(producer)
     }
 
     /// After a fatal error: a new producer takes over, and every message the old
@@ -118,27 +143,52 @@ public final class ResultPublisher: Sendable {
             onAcknowledged()
             return
         }
+        var messages = messages
         var index = messages.startIndex
         while index < messages.endIndex {
             let producer = handle  // one lock per run, not per message
             sending: while index < messages.endIndex {
                 let message = messages[index]
-                let token = Unmanaged.passRetained(group).toOpaque()
+                let token = PendingMessage.token(group: group, shrunk: message.shrunk)
                 switch producer.produce(topic: message.topic, key: message.key, value: message.value, token: token) {
                 case .queued:
                     index += 1
                 case .queueFull:
-                    Unmanaged<AckGroup>.fromOpaque(token).release()
+                    PendingMessage.release(token)
                     try? await Task.sleep(for: .milliseconds(5))
                     break sending
+                case .tooLarge:
+                    PendingMessage.release(token)
+                    guard let smaller = smaller(message, group: group) else { return }
+                    messages.replaceSubrange(index...index, with: smaller)
                 case .failed(let reason):
-                    Unmanaged<AckGroup>.fromOpaque(token).release()
+                    PendingMessage.release(token)
                     logger.error("cannot queue a result for \(message.topic): \(reason); retrying in 1 s")
                     try? await Task.sleep(for: .seconds(1))
                     break sending
                 }
             }
         }
+    }
+
+    /// The smaller form of a message refused as too large, counted in its
+    /// group; nil (and the service stopping) when there is none.
+    private func smaller(_ message: OutgoingMessage, group: AckGroup) -> [OutgoingMessage]? {
+        // Over the limit: cut to it. Within it (the broker's own limit is lower): halve.
+        let target = message.size > maxPayloadBytes ? maxPayloadBytes : message.size / 2
+        guard let parts = message.shrunk?(target), !parts.isEmpty, parts.allSatisfy({ $0.size < message.size }) else {
+            let text = "a \(message.size)-byte message for \(message.topic) was refused as too large and cannot be made"
+                + " smaller; raise the topic's max.message.bytes or lower KAFKA_MESSAGE_MAX_BYTES / KAFKA_BATCH_SIZE"
+                + " to at most it (the producer allows \(maxPayloadBytes) bytes)"
+            logger.critical("\(text)")
+            onFatal(text)
+            return nil
+        }
+        group.expect(more: parts.count - 1)
+        metrics.oversized(topic: message.topic)
+        logger.warning(
+            "a \(message.size)-byte message for \(message.topic) was refused as too large; publishing it as \(parts.count) message(s) of at most \(target) bytes")
+        return parts
     }
 
     /// Messages not yet acknowledged by the broker.
@@ -197,17 +247,28 @@ public final class ResultPublisher: Sendable {
 
     private func retryDue() {
         let now = DispatchTime.now().uptimeNanoseconds
-        let due = retries.mutex.withLock { pending -> [(DeliveryFailure, AckGroup, UInt64)] in
-            let ready = pending.filter { $0.2 <= now }
-            pending.removeAll { $0.2 <= now }
+        let due = retries.mutex.withLock { pending -> [RetryQueue.Entry] in
+            let ready = pending.filter { $0.due <= now }
+            pending.removeAll { $0.due <= now }
             return ready
         }
-        for (failure, group, _) in due {
-            let token = Unmanaged.passRetained(group).toOpaque()
-            if handle.produce(topic: failure.topic, key: failure.key, value: failure.value, token: token) != .queued {
-                Unmanaged<AckGroup>.fromOpaque(token).release()
+        var queue = due.flatMap { entry -> [(OutgoingMessage, AckGroup)] in
+            guard entry.tooLarge else { return [(entry.message, entry.group)] }
+            return (smaller(entry.message, group: entry.group) ?? []).map { ($0, entry.group) }
+        }
+        while !queue.isEmpty {
+            let (message, group) = queue.removeFirst()
+            let token = PendingMessage.token(group: group, shrunk: message.shrunk)
+            switch handle.produce(topic: message.topic, key: message.key, value: message.value, token: token) {
+            case .queued:
+                continue
+            case .tooLarge:
+                PendingMessage.release(token)
+                queue.insert(contentsOf: (smaller(message, group: group) ?? []).map { ($0, group) }, at: 0)
+            case .queueFull, .failed:
+                PendingMessage.release(token)
                 let later = now + 1_000_000_000
-                retries.mutex.withLock { $0.append((failure, group, later)) }
+                retries.mutex.withLock { $0.append((message, group, later, tooLarge: false)) }
             }
         }
     }
@@ -235,6 +296,11 @@ final class AckGroup: Sendable {
         self.onComplete = onComplete
     }
 
+    /// A message of the group was replaced by `count + 1` smaller ones.
+    func expect(more count: Int) {
+        remaining.withLock { $0 += count }
+    }
+
     func acknowledgeOne() {
         let left = remaining.withLock { value -> Int in
             value -= 1
@@ -256,7 +322,31 @@ final class FatalFlag: Sendable {
     func take() -> String? { message.withLock { value in defer { value = nil }; return value } }
 }
 
-/// Messages the broker refused, due to be produced again at the given uptime.
+/// What a produced message's delivery report needs: the group to acknowledge,
+/// and how to say the message smaller should it be refused as too large.
+final class PendingMessage: Sendable {
+    let group: AckGroup
+    let shrunk: (@Sendable (Int) -> [OutgoingMessage]?)?
+
+    private init(group: AckGroup, shrunk: (@Sendable (Int) -> [OutgoingMessage]?)?) {
+        self.group = group
+        self.shrunk = shrunk
+    }
+
+    /// A retained reference for librdkafka's opaque; the delivery report takes it back.
+    static func token(group: AckGroup, shrunk: (@Sendable (Int) -> [OutgoingMessage]?)?) -> UnsafeMutableRawPointer {
+        Unmanaged.passRetained(PendingMessage(group: group, shrunk: shrunk)).toOpaque()
+    }
+
+    /// For a token librdkafka did not take.
+    static func release(_ token: UnsafeMutableRawPointer) {
+        Unmanaged<PendingMessage>.fromOpaque(token).release()
+    }
+}
+
+/// Messages the broker refused, due to be produced again at the given uptime
+/// (at once, smaller, when refused as too large).
 final class RetryQueue: Sendable {
-    let mutex = Mutex<[(DeliveryFailure, AckGroup, UInt64)]>([])
+    typealias Entry = (message: OutgoingMessage, group: AckGroup, due: UInt64, tooLarge: Bool)
+    let mutex = Mutex<[Entry]>([])
 }

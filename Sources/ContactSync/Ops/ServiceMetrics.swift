@@ -40,6 +40,8 @@ public final class ServiceMetrics: Sendable {
         counter("contact_sync_results_total", [("status", status.rawValue)]).increment(by: count)
     }
     public func deadLetter(code: String) { counter("contact_sync_dead_letters_total", [("code", code)]).increment() }
+    /// A result split or a dead letter cut to fit the producer's (or the broker's) message size limit.
+    public func oversized(topic: String) { counter("contact_sync_oversized_messages_total", [("topic", topic)]).increment() }
     public func bookbagRequest(endpoint: String, status: Int?) {
         let statusClass = status.map { "\($0 / 100)xx" } ?? "transport_error"
         counter("contact_sync_bookbag_requests_total", [("endpoint", endpoint), ("class", statusClass)]).increment()

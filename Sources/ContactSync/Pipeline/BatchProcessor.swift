@@ -14,6 +14,9 @@ struct BatchProcessor: Sendable {
     let health: ServiceHealth
     let logger: Logger
     let metrics: ServiceMetrics
+    /// The most bytes (key plus value) a result or dead letter may hold: the
+    /// producer's limit. Larger ones are cut (dead letters) or split (results).
+    let maxMessageBytes: Int
 
     struct Summary: Sendable {
         var records = 0
@@ -50,18 +53,19 @@ struct BatchProcessor: Sendable {
         var folder = BatchFolder()
         for record in batch.records {
             memory.sequence += 1
-            var decoded: Result<StoreEvent, DecodeFailure> = .failure(
-                DecodeFailure(reason: RejectReason(code: "empty_value", message: "empty value"), eventID: nil, externalID: nil))
-            record.value.withUnsafeBytes { decoded = EventDecoder.decode($0, limits: configuration.decodeLimits) }
+            var decoded: Result<StoreEvent, DecodeFailure> = .failure(DecodeFailure(reason: .tombstone))
+            if !record.valueIsNull {
+                record.value.withUnsafeBytes { decoded = EventDecoder.decode($0, limits: configuration.decodeLimits) }
+            }
             switch decoded {
             case .success(let event):
                 folder.add(event, source: record.source, sequence: memory.sequence)
             case .failure(let failure):
                 work.summary.rejected += 1
                 let error = SyncError(code: failure.reason.code, message: failure.reason.message)
-                work.messages.append(resultMessage(
+                work.messages += resultMessages(
                     externalID: failure.externalID, status: .rejected, eventIDs: failure.eventID.map { [$0] } ?? [],
-                    sources: [record.source], attempts: 0, httpStatus: nil, error: error, ignored: [], at: now))
+                    sources: [record.source], attempts: 0, httpStatus: nil, error: error, ignored: [], at: now)
                 work.messages.append(deadLetter(record, error: error, externalID: failure.externalID,
                                                 eventIDs: failure.eventID.map { [$0] } ?? [], at: now))
                 metrics.deadLetter(code: error.code)
@@ -83,9 +87,9 @@ struct BatchProcessor: Sendable {
             switch memory.contacts.reconcile(update) {
             case .unchanged:
                 work.summary.unchanged += 1
-                work.messages.append(resultMessage(
+                work.messages += resultMessages(
                     externalID: update.externalID, status: .unchanged, eventIDs: update.eventIDs, sources: update.sources,
-                    attempts: 0, httpStatus: nil, error: nil, ignored: [], at: now))
+                    attempts: 0, httpStatus: nil, error: nil, ignored: [], at: now)
             case .changed(let changed):
                 toSend.append(changed)
             }
@@ -141,10 +145,10 @@ struct BatchProcessor: Sendable {
             case .failed: work.summary.failed += 1
             case .unchanged: work.summary.unchanged += 1
             }
-            work.messages.append(resultMessage(
+            work.messages += resultMessages(
                 externalID: decision.update.externalID, status: decision.status, eventIDs: decision.update.eventIDs,
                 sources: decision.update.sources, attempts: decision.attempts, httpStatus: decision.httpStatus,
-                error: decision.error, ignored: decision.ignoredAttributes, at: decidedAt))
+                error: decision.error, ignored: decision.ignoredAttributes, at: decidedAt)
             if let error = decision.error, decision.status == .rejected || decision.status == .failed {
                 if recordsBySource == nil {
                     recordsBySource = Dictionary(work.batch.records.map { ($0.source, $0) }, uniquingKeysWith: { a, _ in a })
@@ -198,24 +202,61 @@ struct BatchProcessor: Sendable {
         return false
     }
 
-    private func resultMessage(
+    /// The result as one message, or as several when it is too large for one
+    /// (a contact folded from very many events).
+    private func resultMessages(
         externalID: String?, status: SyncStatus, eventIDs: [String], sources: [RecordSource], attempts: Int,
         httpStatus: Int?, error: SyncError?, ignored: [String], at decidedAt: Timestamp
-    ) -> OutgoingMessage {
+    ) -> [OutgoingMessage] {
         let record = ResultRecord(
             externalID: externalID, status: status, chatbotID: configuration.bookbag.chatbotID, eventIDs: eventIDs,
             sources: sources, attempts: attempts, httpStatus: httpStatus, error: error, ignoredAttributes: ignored,
             decidedAt: decidedAt)
-        return OutgoingMessage(
-            topic: configuration.kafka.resultTopic, key: externalID.map { Array($0.utf8) }, value: record.jsonBytes())
+        let messages = Self.resultMessages(record, topic: configuration.kafka.resultTopic, maxBytes: maxMessageBytes)
+        if messages.count > 1 {
+            metrics.oversized(topic: configuration.kafka.resultTopic)
+            logger.notice("the result for \(externalID ?? "an unreadable record") is published as \(messages.count) records, each under \(maxMessageBytes) bytes")
+        }
+        return messages
+    }
+
+    /// Parts that fit `maxBytes`, each of which can be split again; the whole
+    /// record when not even one event fits (the publisher then stops the service).
+    static func resultMessages(_ record: ResultRecord, topic: String, maxBytes: Int) -> [OutgoingMessage] {
+        let key = record.externalID.map { Array($0.utf8) }
+        let parts = record.split(toFit: maxBytes - (key?.count ?? 0)) ?? [(record, record.jsonBytes())]
+        return parts.map { part in
+            OutgoingMessage(topic: topic, key: key, value: part.json) { smaller in
+                guard part.record.split(toFit: smaller - (key?.count ?? 0)) != nil else { return nil }
+                return resultMessages(part.record, topic: topic, maxBytes: smaller)
+            }
+        }
     }
 
     private func deadLetter(
         _ record: KafkaRecord, error: SyncError, externalID: String?, eventIDs: [String], at decidedAt: Timestamp
     ) -> OutgoingMessage {
         let letter = DeadLetterRecord(
-            source: record.source, key: record.key, value: record.value, error: error, decidedAt: decidedAt,
-            externalID: externalID, eventIDs: eventIDs)
-        return OutgoingMessage(topic: configuration.kafka.deadLetterTopic, key: record.key, value: letter.jsonBytes())
+            source: record.source, key: record.key, value: record.valueIsNull ? nil : record.value, error: error,
+            decidedAt: decidedAt, externalID: externalID, eventIDs: eventIDs)
+        let topic = configuration.kafka.deadLetterTopic
+        guard let (message, truncated) = Self.deadLetterMessage(letter, topic: topic, maxBytes: maxMessageBytes) else {
+            // Below any real limit (the start-up check refuses it); the publisher stops the service.
+            return OutgoingMessage(topic: topic, key: record.key, value: letter.jsonBytes())
+        }
+        if truncated {
+            metrics.oversized(topic: topic)
+            logger.notice("the dead letter of \(record.topic)/\(record.partition)/\(record.offset) holds a prefix of its \(record.value.count)-byte value, to fit \(maxMessageBytes) bytes")
+        }
+        return message
+    }
+
+    /// The dead letter within `maxBytes`, able to shrink again; nil when it cannot fit.
+    static func deadLetterMessage(_ letter: DeadLetterRecord, topic: String, maxBytes: Int) -> (OutgoingMessage, truncated: Bool)? {
+        guard let fitted = letter.message(maxBytes: maxBytes) else { return nil }
+        let message = OutgoingMessage(topic: topic, key: fitted.key, value: fitted.value) { smaller in
+            deadLetterMessage(letter, topic: topic, maxBytes: smaller).map { [$0.0] }
+        }
+        return (message, fitted.truncated)
     }
 }

@@ -34,6 +34,9 @@ extension RejectReason {
 
     static let emptyValue = RejectReason(code: "empty_value", message: "the value is empty")
 
+    /// A record whose value is null (a tombstone): nothing to decode.
+    public static let tombstone = RejectReason(code: "empty_value", message: "the value is null (a tombstone)")
+
     static func invalidUTF8(at offset: Int) -> RejectReason {
         RejectReason(code: "invalid_utf8", message: "the value is not valid UTF-8 (byte \(offset))")
     }
@@ -106,6 +109,15 @@ extension RejectReason {
         RejectReason(
             code: "string_too_long",
             message: "\(what) is \(bytes) bytes long; the limit is \(limit)")
+    }
+
+    /// `problem` says what is wrong without quoting the address (personal data).
+    static func invalidEmail(_ problem: String) -> RejectReason {
+        RejectReason(code: "invalid_email", message: "field 'email' is not an email address Bookbag accepts: \(problem)")
+    }
+
+    static func invalidPhone(_ problem: String) -> RejectReason {
+        RejectReason(code: "invalid_phone", message: "field 'phone' is not a phone number Bookbag accepts: \(problem)")
     }
 
     static func numberOutOfRange(attribute name: String) -> RejectReason {

@@ -14,8 +14,14 @@ struct EventFieldReader {
         var event = StoreEvent(kind: kind, eventID: eventID, occurredAt: occurredAt, externalID: externalID)
         guard kind == .profileChanged else { return event }
         event.email = try profileString(.email)
+        if case .set(let email) = event.email, let problem = ContactFormat.emailProblem(email) {
+            throw .invalidEmail(problem)
+        }
         event.name = try profileString(.name)
         event.phone = try profileString(.phone)
+        if case .set(let phone) = event.phone, let problem = ContactFormat.phoneProblem(phone) {
+            throw .invalidPhone(problem)
+        }
         event.customAttributes = try customAttributes()
         return event
     }

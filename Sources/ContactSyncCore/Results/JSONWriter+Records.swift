@@ -22,7 +22,7 @@ extension JSONWriter {
         endObject()
     }
 
-    mutating func stringArray(_ values: [String]) {
+    mutating func stringArray(_ values: some Sequence<String>) {
         beginArray()
         for value in values { string(value) }
         endArray()

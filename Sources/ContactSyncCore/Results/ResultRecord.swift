@@ -63,3 +63,29 @@ public struct ResultRecord: Sendable {
         return json.bytes
     }
 }
+
+extension ResultRecord {
+    /// The record as JSON of at most `maxBytes` each: one when it fits,
+    /// otherwise several records of the same decision that share out its
+    /// event_ids and sources (each event_id and source is in one of them, so
+    /// every input record stays accounted for). Nil only when a record with a
+    /// single event_id and source does not fit.
+    public func split(toFit maxBytes: Int) -> [(record: ResultRecord, json: [UInt8])]? {
+        let whole = jsonBytes()
+        if whole.count <= maxBytes { return [(self, whole)] }
+        guard eventIDs.count > 1 || sources.count > 1 else { return nil }
+        var first = self
+        var second = self
+        if eventIDs.count > 1 {
+            first.eventIDs = Array(eventIDs.prefix(eventIDs.count / 2))
+            second.eventIDs = Array(eventIDs.dropFirst(eventIDs.count / 2))
+        }
+        // Each part names at least one source, as the schema requires.
+        if sources.count > 1 {
+            first.sources = Array(sources.prefix(sources.count / 2))
+            second.sources = Array(sources.dropFirst(sources.count / 2))
+        }
+        guard let head = first.split(toFit: maxBytes), let tail = second.split(toFit: maxBytes) else { return nil }
+        return head + tail
+    }
+}

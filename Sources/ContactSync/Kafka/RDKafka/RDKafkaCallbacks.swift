@@ -123,6 +123,7 @@ private func rdkafkaDeliveryCallback(
         ].contains(m.err)
         failure = DeliveryFailure(
             error: String(cString: rd_kafka_err2str(m.err)), requiresNewProducer: producerStateLost,
+            messageTooLarge: KafkaError.isMessageTooLarge(m.err),
             topic: m.rkt.map { String(cString: rd_kafka_topic_name($0)) } ?? "",
             key: m.key.map { [UInt8](UnsafeRawBufferPointer(start: $0, count: m.key_len)) },
             value: m.payload.map { [UInt8](UnsafeRawBufferPointer(start: $0, count: m.len)) } ?? [])
@@ -136,6 +137,8 @@ struct DeliveryFailure: Sendable {
     /// The broker no longer knows this producer's idempotence state (it lost
     /// its data, or another producer took the id): only a new producer helps.
     var requiresNewProducer: Bool
+    /// The broker refused it as larger than it allows: sending it again as it is cannot help.
+    var messageTooLarge: Bool
     var topic: String
     var key: [UInt8]?
     var value: [UInt8]

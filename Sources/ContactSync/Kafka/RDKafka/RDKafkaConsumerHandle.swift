@@ -58,7 +58,7 @@ final class RDKafkaConsumerHandle: @unchecked Sendable {
         return .record(
             KafkaRecord(
                 topic: topicName(m.rkt), partition: m.partition, offset: m.offset, key: key, value: value,
-                consumedAtNanos: DispatchTime.now().uptimeNanoseconds))
+                consumedAtNanos: DispatchTime.now().uptimeNanoseconds, valueIsNull: m.payload == nil))
     }
 
     private func topicName(_ topic: OpaquePointer?) -> String {

@@ -10,6 +10,13 @@ public struct KafkaError: Error, CustomStringConvertible, Sendable {
         description = "\(context): \(String(cString: rd_kafka_err2str(code)))"
     }
 
+    /// A message over the producer's `message.max.bytes` (from `produce`) or
+    /// over the broker's limit (in the delivery report): never worth sending
+    /// again as it is.
+    static func isMessageTooLarge(_ code: rd_kafka_resp_err_t) -> Bool {
+        code == RD_KAFKA_RESP_ERR_MSG_SIZE_TOO_LARGE || code == RD_KAFKA_RESP_ERR_RECORD_LIST_TOO_LARGE
+    }
+
     /// librdkafka writes its errors into a caller-provided buffer.
     static func withErrorBuffer<T>(_ body: (UnsafeMutablePointer<CChar>, Int) -> T) -> (T, String) {
         var buffer = [CChar](repeating: 0, count: 512)

@@ -11,8 +11,18 @@ final class RDKafkaProducerHandle: Sendable {
     /// Topic handles, created once per topic name and destroyed with the client.
     private let topics = Mutex<[String: OpaquePointer]>([:])
 
+    /// The most bytes (key plus value) one message may hold.
+    let maxPayloadBytes: Int
+
+    /// What librdkafka adds to key plus value before comparing a message with
+    /// `message.max.bytes` (RD_KAFKAP_MESSAGE_V2_MAX_OVERHEAD, 36 bytes), plus
+    /// a record batch's header (61 bytes), since a batch of one such message
+    /// must still fit a broker whose limit equals ours; rounded up.
+    static let framingBytes = 128
+
     init(config: RDKafkaConfig, callbacks: RDKafkaCallbacks) throws {
         let conf = try config.makeConf()
+        maxPayloadBytes = Self.integerProperty("message.max.bytes", of: conf).map { $0 - Self.framingBytes } ?? 0
         callbacks.install(on: conf)
         let (created, message) = KafkaError.withErrorBuffer { buffer, size in
             rd_kafka_new(RD_KAFKA_PRODUCER, conf, buffer, size)
@@ -35,13 +45,16 @@ final class RDKafkaProducerHandle: Sendable {
     enum ProduceResult: Equatable {
         case queued
         case queueFull
+        /// Over `message.max.bytes`: final for this message as it is.
+        case tooLarge
         case failed(String)
     }
 
-    /// Queues one message; `token` comes back in the delivery report.
-    func produce(topic: String, key: [UInt8]?, value: [UInt8], token: UnsafeMutableRawPointer?) -> ProduceResult {
+    /// Queues one message; `token` comes back in the delivery report. A nil
+    /// value is a null value (a tombstone).
+    func produce(topic: String, key: [UInt8]?, value: [UInt8]?, token: UnsafeMutableRawPointer?) -> ProduceResult {
         guard let topicHandle = topicHandle(topic) else { return .failed("cannot create topic handle for \(topic)") }
-        let status = value.withUnsafeBytes { valueBytes in
+        let status = withOptionalBytes(value) { valueBytes in
             withOptionalBytes(key) { keyBytes in
                 rd_kafka_produce(
                     topicHandle, RD_KAFKA_PARTITION_UA, RD_KAFKA_MSG_F_COPY,
@@ -52,7 +65,17 @@ final class RDKafkaProducerHandle: Sendable {
         if status == 0 { return .queued }
         let code = rd_kafka_last_error()
         if code == RD_KAFKA_RESP_ERR__QUEUE_FULL { return .queueFull }
+        if KafkaError.isMessageTooLarge(code) { return .tooLarge }
         return .failed(String(cString: rd_kafka_err2str(code)))
+    }
+
+    /// A property's effective value (the user's, or librdkafka's default).
+    private static func integerProperty(_ name: String, of conf: OpaquePointer) -> Int? {
+        var buffer = [CChar](repeating: 0, count: 64)
+        var size = buffer.count
+        let result = buffer.withUnsafeMutableBufferPointer { rd_kafka_conf_get(conf, name, $0.baseAddress, &size) }
+        guard result == RD_KAFKA_CONF_OK else { return nil }
+        return buffer.withUnsafeBufferPointer { Int(String(cString: $0.baseAddress!)) }
     }
 
     private func topicHandle(_ name: String) -> OpaquePointer? {
