@@ -2,7 +2,10 @@
 # The fault-tolerance suite, SOAK_RUNS times (default 5) in one test process each,
 # against a fresh Tansu. Stops at the first failure; a crash leaves a core file in
 # .run/soak/ (open it with gdb and the test binary named in the log).
+# SOAK_MODE=memory runs the memory soak instead (scripts/soak-memory.sh).
 set -euo pipefail
+if [ "${SOAK_MODE:-faults}" = memory ]; then exec bash "$(dirname "${BASH_SOURCE[0]}")/soak-memory.sh"; fi
+[ "${SOAK_MODE:-faults}" = faults ] || { echo "SOAK_MODE is faults (default) or memory, not '$SOAK_MODE'" >&2; exit 2; }
 source "$(dirname "${BASH_SOURCE[0]}")/lib.sh"
 cd "$ROOT"
 trap stop_all EXIT

@@ -86,6 +86,21 @@ import Testing
         let none = state.takeBatch()
         #expect(none == nil)
     }
+
+    /// Issue 11, item 6: with small batches the pipeline takes one while the
+    /// poll thread has already delivered the next, so the ready queue never
+    /// runs empty. Every batch handed out must be let go of all the same, or
+    /// its records stay in memory for as long as the backlog lasts.
+    @Test func letsGoOfEveryBatchItHandsOut() {
+        var state = machine()
+        _ = state.deliver(RecordBatch(records: [record(0, 0)], tickets: []))
+        for offset in 1...1_000 {
+            _ = state.deliver(RecordBatch(records: [record(0, Int64(offset))], tickets: []))
+            #expect(state.takeBatch()?.records.first?.offset == Int64(offset - 1))
+        }
+        #expect(state.readyCount == 1)
+        #expect(state.ready.count == 1, "it still holds \(state.ready.count) batches")
+    }
 }
 
 extension ConsumerStateMachine {

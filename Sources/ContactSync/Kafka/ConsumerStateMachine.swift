@@ -15,8 +15,11 @@ struct ConsumerStateMachine {
 
     private(set) var phase: Phase = .running
     private(set) var tracker = OffsetTracker()
-    private var ready: [RecordBatch] = []
-    private var readyHead = 0
+    /// Batches not yet handed out, oldest first. A batch leaves the array as it
+    /// is handed out: the poll thread usually delivers the next one before the
+    /// pipeline takes this one, so the array is rarely empty, and a consumed
+    /// prefix kept behind an index would hold every record of the backlog.
+    private(set) var ready: [RecordBatch] = []
     private var waiter: CheckedContinuation<RecordBatch?, Never>?
     /// Partitions currently paused by backpressure.
     private(set) var paused: Set<TopicPartition> = []
@@ -33,7 +36,7 @@ struct ConsumerStateMachine {
         self.holdBeforePausingNanos = holdBeforePausingNanos
     }
 
-    var readyCount: Int { ready.count - readyHead }
+    var readyCount: Int { ready.count }
 
     // MARK: poll thread
 
@@ -110,7 +113,7 @@ struct ConsumerStateMachine {
         let committable = tracker.committable(for: partitions)
         tracker.revoke(partitions)
         let gone = Set(partitions)
-        for index in readyHead..<ready.count {
+        for index in ready.indices {
             ready[index].removeRecords(of: gone)
         }
         paused.subtract(gone)
@@ -129,20 +132,13 @@ struct ConsumerStateMachine {
 
     mutating func next() -> NextAction {
         if phase != .running { return .finished }
-        if readyHead < ready.count {
-            let batch = ready[readyHead]
-            readyHead += 1
-            if readyHead == ready.count {
-                ready.removeAll(keepingCapacity: true)
-                readyHead = 0
-            }
-            return .batch(batch)
-        }
+        // Short (fetching stops at `maxReadyBatches`): removing the first is cheap.
+        if !ready.isEmpty { return .batch(ready.removeFirst()) }
         return .wait
     }
 
     mutating func park(_ continuation: CheckedContinuation<RecordBatch?, Never>) -> CheckedContinuation<RecordBatch?, Never>? {
-        if phase != .running || readyHead < ready.count { return continuation }  // caller resumes it now
+        if phase != .running || !ready.isEmpty { return continuation }  // caller resumes it now
         waiter = continuation
         return nil
     }
@@ -156,7 +152,6 @@ struct ConsumerStateMachine {
         guard phase == .running else { return nil }
         phase = .draining
         ready.removeAll()
-        readyHead = 0
         defer { waiter = nil }
         return waiter
     }
