@@ -36,6 +36,10 @@ echo "[soak-memory] producing $EVENTS events over $CUSTOMERS customers"
 
 PRELOAD=()
 if [ -n "${SOAK_HEAPTRACK:-}" ]; then
+  if [ ! -x /usr/lib/heaptrack/libexec/heaptrack_interpret ]; then
+    echo "[soak-memory] installing heaptrack (Debian package)"
+    apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends heaptrack >/dev/null
+  fi
   # What the heaptrack script does, without a shell between us and contact-sync (its pid is sampled and signalled).
   fifo="$SOAK_DIR/heaptrack.fifo"
   rm -f "$fifo" && mkfifo "$fifo"
