@@ -39,6 +39,10 @@ public final class ServiceMetrics: Sendable {
     public func result(_ status: SyncStatus, count: Int = 1) {
         counter("contact_sync_results_total", [("status", status.rawValue)]).increment(by: count)
     }
+    /// Input records whose Kafka key is not their `external_id` (contracts section 1).
+    public func notKeyedByExternalID(topic: String, count: Int) {
+        counter("contact_sync_records_not_keyed_by_external_id_total", [("topic", topic)]).increment(by: count)
+    }
     public func deadLetter(code: String) { counter("contact_sync_dead_letters_total", [("code", code)]).increment() }
     /// A result split or a dead letter cut to fit the producer's (or the broker's) message size limit.
     public func oversized(topic: String) { counter("contact_sync_oversized_messages_total", [("topic", topic)]).increment() }

@@ -33,6 +33,8 @@ struct BatchProcessor: Sendable {
     struct Memory: Sendable {
         var contacts: ContactMemory
         var sequence: UInt64 = 0
+        /// When input keyed otherwise than by `external_id` was last logged (once a minute at most).
+        var lastKeyingWarning: ContinuousClock.Instant?
     }
 
     /// A batch between its stages: its records, the messages decided so far
@@ -51,6 +53,7 @@ struct BatchProcessor: Sendable {
         work.messages.reserveCapacity(batch.records.count / 2 + 8)
         let now = Timestamp.now
         var folder = BatchFolder()
+        var notKeyedByExternalID: [String: Int] = [:]
         for record in batch.records {
             memory.sequence += 1
             var decoded: Result<StoreEvent, DecodeFailure> = .failure(DecodeFailure(reason: .tombstone))
@@ -59,6 +62,7 @@ struct BatchProcessor: Sendable {
             }
             switch decoded {
             case .success(let event):
+                if !Self.isKeyed(record, by: event.externalID) { notKeyedByExternalID[record.topic, default: 0] += 1 }
                 folder.add(event, source: record.source, sequence: memory.sequence)
             case .failure(let failure):
                 work.summary.rejected += 1
@@ -73,7 +77,27 @@ struct BatchProcessor: Sendable {
         }
         work.updates = folder.updates
         work.summary.contacts = work.updates.count
+        if !notKeyedByExternalID.isEmpty { reportKeying(notKeyedByExternalID, memory: &memory) }
         return work
+    }
+
+    /// Whether a record's Kafka key is its `external_id`, as contracts section 1
+    /// asks, so that one customer's events stay in one partition.
+    static func isKeyed(_ record: KafkaRecord, by externalID: String) -> Bool {
+        guard let key = record.key else { return false }
+        return key.elementsEqual(externalID.utf8)
+    }
+
+    /// Input keyed otherwise still syncs, but loses per-customer order across
+    /// partitions (and replicas): count it, and say so once a minute at most.
+    private func reportKeying(_ counts: [String: Int], memory: inout Memory) {
+        for (topic, count) in counts { metrics.notKeyedByExternalID(topic: topic, count: count) }
+        let now = ContinuousClock.now
+        if let last = memory.lastKeyingWarning, now - last < .seconds(60) { return }
+        memory.lastKeyingWarning = now
+        let topics = counts.keys.sorted().map { "\($0) (\(counts[$0]!))" }.joined(separator: ", ")
+        logger.warning(
+            "records not keyed by their external_id in \(topics): one customer's events may then land in several partitions and be applied out of order; producers should key records by external_id (contact_sync_records_not_keyed_by_external_id_total counts them)")
     }
 
     /// Stage 2: drops what Bookbag already has; returns the updates still to send.
