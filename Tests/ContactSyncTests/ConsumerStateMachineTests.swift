@@ -18,6 +18,21 @@ import Testing
         KafkaRecord(topic: "t", partition: partition, offset: offset, key: nil, value: [], consumedAtNanos: 0)
     }
 
+    @Test func reportsEachAssignmentChangeOnceForTheLagMetric() {
+        var state = machine()
+        let first = state.takeAssignmentChanges()
+        #expect(Set(first.assigned) == Set(partitions) && first.revoked.isEmpty)
+        #expect(state.takeAssignmentChanges() == ([], []) as ([TopicPartition], [TopicPartition]), "taken once")
+        _ = state.revoked([partitions[1]])
+        let second = state.takeAssignmentChanges()
+        #expect(second.assigned.isEmpty && second.revoked == [partitions[1]])
+        // Revoked and assigned back before the poll thread looked: it is assigned, not revoked.
+        _ = state.revoked([partitions[0]])
+        state.assigned([partitions[0]])
+        let third = state.takeAssignmentChanges()
+        #expect(third.assigned == [partitions[0]] && third.revoked.isEmpty)
+    }
+
     @Test func pollsFreelyWhileThePipelineKeepsUp() {
         var state = machine()
         #expect(state.fetchAction(now: 0) == .poll(pause: [], resume: []))

@@ -103,8 +103,21 @@ struct ConsumerStateMachine {
         return .poll(pause: Array(toPause), resume: [])
     }
 
+    /// Assignment changes the lag metric has not followed yet (taken by the poll thread).
+    private var lagAssigned: Set<TopicPartition> = []
+    private var lagRevoked: Set<TopicPartition> = []
+
     mutating func assigned(_ partitions: [TopicPartition]) {
         for partition in partitions { tracker.assign(partition) }
+        lagAssigned.formUnion(partitions)
+        lagRevoked.subtract(partitions)
+    }
+
+    /// Partitions assigned and revoked since the last call, for the lag metric.
+    mutating func takeAssignmentChanges() -> (assigned: [TopicPartition], revoked: [TopicPartition]) {
+        if lagAssigned.isEmpty && lagRevoked.isEmpty { return ([], []) }
+        defer { lagAssigned = []; lagRevoked = [] }
+        return (Array(lagAssigned), Array(lagRevoked))
     }
 
     /// On revoke: what may be committed for those partitions; queued records of
@@ -117,6 +130,8 @@ struct ConsumerStateMachine {
             ready[index].removeRecords(of: gone)
         }
         paused.subtract(gone)
+        lagAssigned.subtract(gone)
+        lagRevoked.formUnion(gone)
         return committable
     }
 

@@ -179,6 +179,7 @@ public final class KafkaConsumer: Sendable {
                 burst.removeAll(keepingCapacity: true)
             }
 
+            followAssignmentChanges()
             let afterPoll = DispatchTime.now().uptimeNanoseconds
             if !current.records.isEmpty,
                 current.records.count >= settings.batchMaxEvents || afterPoll >= batchDeadline
@@ -231,6 +232,22 @@ public final class KafkaConsumer: Sendable {
         guard (try? handle.partitionCounts(of: settings.topics, timeoutMs: 500)) != nil else { return }
         health.update { $0.brokerReachable = true }
         logger.notice("Kafka broker reachable again")
+    }
+
+    /// A lag series for every partition from the moment it is assigned (its
+    /// committed offset against the broker's watermarks, before a record is
+    /// read), and none for a partition no longer held.
+    private func followAssignmentChanges() {
+        let (assigned, revoked) = stateBox.mutex.withLock { $0.takeAssignmentChanges() }
+        if !revoked.isEmpty { metrics.forget(revoked) }
+        guard !assigned.isEmpty else { return }
+        let committed = (try? handle.committed(assigned, timeoutMs: 500)) ?? [:]
+        for partition in assigned {
+            guard let marks = handle.queryWatermarks(partition, timeoutMs: 500) else { continue }
+            // No committed offset: reading starts at the low watermark (auto.offset.reset=earliest).
+            let start = committed[partition].flatMap { $0 >= 0 ? $0 : nil } ?? marks.low
+            metrics.assigned(partition, start: start, high: marks.high)
+        }
     }
 
     private func reportLag() {

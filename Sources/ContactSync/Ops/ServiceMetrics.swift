@@ -53,8 +53,18 @@ public final class ServiceMetrics: Sendable {
     public func retry(reason: String) { counter("contact_sync_bookbag_retries_total", [("reason", reason)]).increment() }
     public func rateLimited() { counter("contact_sync_bookbag_rate_limited_total", []).increment() }
     public func lag(_ partition: TopicPartition, _ value: Int64) {
-        gauge("contact_sync_consumer_lag", [("topic", partition.topic), ("partition", String(partition.partition))])
-            .record(Double(value))
+        gauge("contact_sync_consumer_lag", lagDimensions(partition)).record(Double(value))
+    }
+
+    /// Drops a partition's lag series (the partition was revoked).
+    public func removeLag(_ partition: TopicPartition) {
+        let key = instrumentKey(Gauge.self, "contact_sync_consumer_lag", lagDimensions(partition))
+        let gauge = instruments.withLock { $0.removeValue(forKey: key) } as? Gauge
+        gauge?.destroy()
+    }
+
+    private func lagDimensions(_ partition: TopicPartition) -> [(String, String)] {
+        [("topic", partition.topic), ("partition", String(partition.partition))]
     }
 
     private func counter(_ label: String, _ dimensions: [(String, String)]) -> Counter {
@@ -69,7 +79,7 @@ public final class ServiceMetrics: Sendable {
     private func instrument<Instrument: AnyObject & Sendable>(
         _ label: String, _ dimensions: [(String, String)], make: () -> Instrument
     ) -> Instrument {
-        let key = "\(Instrument.self)|" + label + dimensions.map { "|\($0.0)=\($0.1)" }.joined()
+        let key = instrumentKey(Instrument.self, label, dimensions)
         return instruments.withLock { cache in
             if let existing = cache[key] as? Instrument { return existing }
             let created = make()
@@ -79,11 +89,19 @@ public final class ServiceMetrics: Sendable {
     }
 }
 
+extension ServiceMetrics {
+    fileprivate func instrumentKey(_ type: Any.Type, _ label: String, _ dimensions: [(String, String)]) -> String {
+        "\(type)|" + label + dimensions.map { "|\($0.0)=\($0.1)" }.joined()
+    }
+}
+
 /// The consumer's view of the metrics: lag from the high watermark and the
 /// last offset it read per partition.
 final class ConsumerMetrics: Sendable {
     let metrics: ServiceMetrics
     private let lastRead = Mutex<[TopicPartition: Int64]>([:])
+    /// Where reading starts in each assigned partition not read yet (its committed offset).
+    private let startOffsets = Mutex<[TopicPartition: Int64]>([:])
 
     init(_ metrics: ServiceMetrics) { self.metrics = metrics }
 
@@ -104,7 +122,22 @@ final class ConsumerMetrics: Sendable {
 
     func highWatermark(_ partition: TopicPartition, _ high: Int64) {
         guard high >= 0 else { return }
-        let next = lastRead.withLock { $0[partition] }.map { $0 + 1 } ?? high
+        let next = lastRead.withLock { $0[partition] }.map { $0 + 1 } ?? startOffsets.withLock { $0[partition] } ?? high
         metrics.lag(partition, max(0, high - next))
+    }
+
+    /// A newly assigned partition: its lag from where reading will start.
+    func assigned(_ partition: TopicPartition, start: Int64, high: Int64) {
+        // What an earlier ownership read no longer says where reading resumes.
+        lastRead.withLock { $0[partition] = nil }
+        startOffsets.withLock { $0[partition] = start }
+        highWatermark(partition, high)
+    }
+
+    /// Revoked partitions: no lag series, nothing remembered.
+    func forget(_ partitions: [TopicPartition]) {
+        lastRead.withLock { for partition in partitions { $0[partition] = nil } }
+        startOffsets.withLock { for partition in partitions { $0[partition] = nil } }
+        for partition in partitions { metrics.removeLag(partition) }
     }
 }

@@ -115,10 +115,15 @@ final class RDKafkaConsumerHandle: @unchecked Sendable {
     /// High watermark asked of the broker (blocking up to `timeoutMs`; -1 on failure).
     /// Needed while a partition is paused, when the fetcher no longer refreshes the cached one.
     func queryHighWatermark(_ partition: TopicPartition, timeoutMs: Int32) -> Int64 {
+        queryWatermarks(partition, timeoutMs: timeoutMs)?.high ?? -1
+    }
+
+    /// Low and high watermarks asked of the broker (blocking up to `timeoutMs`; nil on failure).
+    func queryWatermarks(_ partition: TopicPartition, timeoutMs: Int32) -> (low: Int64, high: Int64)? {
         var low: Int64 = -1
         var high: Int64 = -1
         let code = rd_kafka_query_watermark_offsets(handle, partition.topic, partition.partition, &low, &high, timeoutMs)
-        return code == RD_KAFKA_RESP_ERR_NO_ERROR ? high : -1
+        return code == RD_KAFKA_RESP_ERR_NO_ERROR ? (low, high) : nil
     }
 
     /// Partition counts of the topics (blocking metadata request).
