@@ -27,7 +27,10 @@ struct Run: AsyncParsableCommand {
 
     func run() async throws {
         let environment = ProcessInfo.processInfo.environment
-        let bootstrap = LoggingSetup.bootstrap(environment: environment)
+        // Flags win over variables for logging too (LOG_LEVEL, LOG_FORMAT); a flag
+        // error is reported by the configuration reader just below.
+        let flagVariables = (try? ConfigurationReader.flagsAsVariables(settings)) ?? [:]
+        let bootstrap = LoggingSetup.bootstrap(environment: environment.merging(flagVariables) { _, flag in flag })
         var logger = Logger(label: "contact-sync")
         logger.logLevel = bootstrap
         let configuration: ContactSyncConfiguration
