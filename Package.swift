@@ -38,6 +38,8 @@ let package = Package(
         .systemLibrary(
             name: "CCurl", path: "Sources/CCurl", pkgConfig: "libcurl",
             providers: [.apt(["libcurl4-openssl-dev"])]),
+        // The only door to SQLite (the local field-clock store).
+        .systemLibrary(name: "CSQLite", path: "Sources/CSQLite", providers: [.apt(["libsqlite3-dev"])]),
 
         // Pure logic: decode, validate, fold, plan attributes, chunk, classify, retry. No I/O.
         .target(name: "ContactSyncCore"),
@@ -49,7 +51,7 @@ let package = Package(
         .target(
             name: "ContactSync",
             dependencies: [
-                "ContactSyncCore", "CRdKafka", "CCurl",
+                "ContactSyncCore", "CRdKafka", "CCurl", "CSQLite",
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "Metrics", package: "swift-metrics"),
                 .product(name: "Prometheus", package: "swift-prometheus"),

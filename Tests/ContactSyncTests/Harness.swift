@@ -36,17 +36,26 @@ struct TestTopics {
     var results: String { "\(prefix).results" }
     var deadLetters: String { "\(prefix).dead-letter" }
     var group: String { "\(prefix).group" }
+    /// The compacted field-clock changelog (CLOCK_TOPIC).
+    var clocks: String { "\(prefix).field-clocks" }
     var all: [String] { [profile, login, results, deadLetters] }
+    /// A fresh local clock store path for one replica of this test (CLOCK_STORE_PATH).
+    func storePath(_ replica: String = "0") -> String {
+        FileManager.default.temporaryDirectory.appendingPathComponent("\(prefix).\(replica).clocks.sqlite").path
+    }
 
     init(_ name: String) {
         prefix = "t\(UInt32.random(in: 0...UInt32.max)).\(name)"
     }
 
-    func create(partitions: Int32 = 3, on brokers: String = TestBroker.address) async throws {
+    /// Creates the topics and, unless `withClockTopic` is false, the compacted clock topic.
+    func create(partitions: Int32 = 3, on brokers: String = TestBroker.address, withClockTopic: Bool = true) async throws {
         let names = all
+        let clocks = clocks
         try await offPool {
             let producer = try KafkaTrafficProducer(brokers: brokers)
             try producer.createTopics(names, partitions: partitions)
+            if withClockTopic { try producer.createTopics([clocks], partitions: partitions, configs: ["cleanup.policy": "compact"]) }
         }
     }
 }
@@ -67,6 +76,8 @@ final class RunningService: Sendable {
         configuration.kafka.topics = [topics.profile, topics.login]
         configuration.kafka.resultTopic = topics.results
         configuration.kafka.deadLetterTopic = topics.deadLetters
+        configuration.clocks.topic = topics.clocks
+        configuration.clocks.storePath = topics.storePath("in-process-\(UInt32.random(in: 0...UInt32.max))")
         configuration.kafka.passthrough = ["session.timeout.ms": "6000"]
         configuration.bookbag.baseURL = sim.baseURL
         configuration.bookbag.chatbotID = sim.configuration.chatbotID

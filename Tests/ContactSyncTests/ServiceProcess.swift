@@ -78,6 +78,7 @@ func serviceEnvironment(topics: TestTopics, simURL: String, opsPort: Int, extra:
         "KAFKA_BROKERS": TestBroker.address, "KAFKA_GROUP_ID": topics.group,
         "KAFKA_TOPICS": "\(topics.profile),\(topics.login)", "RESULT_TOPIC": topics.results,
         "DEAD_LETTER_TOPIC": topics.deadLetters, "KAFKA_SESSION_TIMEOUT_MS": "6000",
+        "CLOCK_TOPIC": topics.clocks, "CLOCK_STORE_PATH": topics.storePath("process-\(opsPort)"),
         "BOOKBAG_BASE_URL": simURL, "BOOKBAG_CHATBOT_ID": "123",
         "HTTP_HOST": "127.0.0.1", "HTTP_PORT": String(opsPort),
     ]

@@ -42,7 +42,23 @@ public struct ContactSyncConfiguration: Sendable {
         public init() {}
     }
 
+    /// The durable field clocks (contracts section 1): a compacted changelog
+    /// topic, restored into a local store that every replica keeps whole.
+    public struct Clocks: Sendable {
+        /// CLOCK_TOPIC: compacted, created by the operator (never by the service).
+        public var topic = "bookbag.contact-sync.field-clocks"
+        /// CLOCK_STORE_PATH: the local SQLite store; missing at start means restored from `topic`.
+        public var storePath = "contact-sync-clocks.sqlite"
+        /// CLOCK_STORE_CACHE_MB: SQLite's page cache, the store's share of memory.
+        public var storeCacheBytes = 8 << 20
+        /// CLOCKS_RESEND_STORED: send values equal to what the clocks say Bookbag holds
+        /// (a forced re-send after a rewind); older values are still refused.
+        public var resendStored = false
+        public init() {}
+    }
+
     public var kafka = Kafka()
+    public var clocks = Clocks()
     public var bookbag = Bookbag()
     public var batching = Batching()
     public var decodeLimits = DecodeLimits()

@@ -36,8 +36,9 @@ public final class KafkaTrafficProducer: Sendable {
     /// Blocks until everything is delivered or the timeout passes; returns what is left.
     public func flush(timeoutMs: Int32 = 30_000) -> Int { handle.flush(timeoutMs: timeoutMs) }
 
-    public func createTopics(_ names: [String], partitions: Int32) throws {
-        try handle.createTopics(names, partitions: partitions, timeoutMs: 15_000)
+    /// `configs`: topic settings, e.g. `["cleanup.policy": "compact"]` for the clock topic.
+    public func createTopics(_ names: [String], partitions: Int32, configs: [String: String] = [:]) throws {
+        try handle.createTopics(names, partitions: partitions, configs: configs, timeoutMs: 15_000)
     }
 
     public func partitionCounts(of topics: [String]) throws -> [String: Int] {

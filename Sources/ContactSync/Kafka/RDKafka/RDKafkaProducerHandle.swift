@@ -108,11 +108,17 @@ final class RDKafkaProducerHandle: Sendable {
     }
 
     /// Creates topics (for tools and tests; the service itself never creates topics).
-    func createTopics(_ names: [String], partitions: Int32, timeoutMs: Int32) throws {
+    /// Creates the topics (one replica each); `configs` are topic settings such as
+    /// `cleanup.policy=compact`. A topic that exists already is not an error.
+    func createTopics(_ names: [String], partitions: Int32, configs: [String: String] = [:], timeoutMs: Int32) throws {
         guard let queue = rd_kafka_queue_new(handle) else { throw KafkaError("rd_kafka_queue_new failed") }
         defer { rd_kafka_queue_destroy(queue) }
         var newTopics: [OpaquePointer?] = names.map { name in
-            rd_kafka_NewTopic_new(name, partitions, 1, nil, 0)
+            let topic = rd_kafka_NewTopic_new(name, partitions, 1, nil, 0)
+            for (key, value) in configs.sorted(by: { $0.key < $1.key }) {
+                _ = rd_kafka_NewTopic_set_config(topic, key, value)
+            }
+            return topic
         }
         defer { for topic in newTopics { rd_kafka_NewTopic_destroy(topic) } }
         newTopics.withUnsafeMutableBufferPointer { buffer in
