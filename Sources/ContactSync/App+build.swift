@@ -109,7 +109,8 @@ public func buildContactSyncServices(
         settings: KafkaConsumerSettings(
             properties: KafkaProperties.consumer(configuration.kafka), topics: configuration.kafka.topics,
             batchMaxEvents: configuration.batching.maxEvents, batchMaxWait: configuration.batching.maxWait,
-            maxReadyBatches: 2, maxOutstandingRecords: configuration.batching.maxOutstandingRecords),
+            maxReadyBatches: 2, maxOutstandingRecords: configuration.batching.maxOutstandingRecords,
+            revokeDrainTimeout: configuration.shutdownTimeout),
         logger: logger, metrics: metrics, health: health)
     let sync = ContactSyncService(
         configuration: configuration, consumer: consumer, publisher: publisher, processor: processor, health: health,

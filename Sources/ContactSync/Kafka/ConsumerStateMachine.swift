@@ -30,6 +30,17 @@ struct ConsumerStateMachine {
     let maxReadyBatches: Int
     let maxOutstandingRecords: Int
 
+    /// The highest offset handed to the pipeline per partition: what a revoke
+    /// waits for, so that no record of a partition is still being decided here
+    /// once another replica owns it.
+    private var handedOut: [TopicPartition: Int64] = [:]
+    /// Counts assignments; a batch carries the count at its delivery, so the
+    /// pipeline knows when it holds records of newly assigned partitions.
+    private(set) var assignmentEpoch: UInt64 = 0
+    /// A revoke happened since the last delivery: the batch being filled may
+    /// hold records of partitions no longer ours.
+    private var revokedSinceDelivery = false
+
     init(maxReadyBatches: Int, maxOutstandingRecords: Int, holdBeforePausingNanos: UInt64 = 1_000_000_000) {
         self.maxReadyBatches = maxReadyBatches
         self.maxOutstandingRecords = maxOutstandingRecords
@@ -54,8 +65,16 @@ struct ConsumerStateMachine {
 
     mutating func deliver(_ batch: RecordBatch) -> DeliverAction {
         guard phase == .running else { return .dropped }
+        var batch = batch
+        batch.assignmentEpoch = assignmentEpoch
+        if revokedSinceDelivery {
+            revokedSinceDelivery = false
+            batch.removeRecords { !tracker.isLive($0) }
+            if batch.records.isEmpty { return .dropped }
+        }
         if let waiter {
             self.waiter = nil
+            noteHandedOut(batch)
             return .resume(waiter, batch)
         }
         ready.append(batch)
@@ -109,6 +128,7 @@ struct ConsumerStateMachine {
 
     mutating func assigned(_ partitions: [TopicPartition]) {
         for partition in partitions { tracker.assign(partition) }
+        if !partitions.isEmpty { assignmentEpoch += 1 }
         lagAssigned.formUnion(partitions)
         lagRevoked.subtract(partitions)
     }
@@ -120,14 +140,39 @@ struct ConsumerStateMachine {
         return (Array(lagAssigned), Array(lagRevoked))
     }
 
-    /// On revoke: what may be committed for those partitions; queued records of
-    /// theirs are dropped (the next owner reads them again).
+    /// First step of a revoke: queued records of these partitions are dropped
+    /// (the next owner reads them again). Returns, per partition, the last
+    /// offset already handed to the pipeline: the revoke waits until those are
+    /// decided and acknowledged, unless the consumer is closing (the pipeline
+    /// has stopped then).
+    mutating func beginRevoke(_ partitions: [TopicPartition]) -> [TopicPartition: Int64] {
+        let gone = Set(partitions)
+        for index in ready.indices {
+            ready[index].removeRecords { gone.contains($0.partition) }
+        }
+        ready.removeAll { $0.records.isEmpty }
+        revokedSinceDelivery = true
+        guard phase == .running || phase == .draining else { return [:] }
+        var targets: [TopicPartition: Int64] = [:]
+        for partition in partitions {
+            if let last = handedOut[partition] { targets[partition] = last }
+        }
+        return targets
+    }
+
+    /// Whether every record handed out up to these offsets has its result acknowledged.
+    func isDecided(through targets: [TopicPartition: Int64]) -> Bool {
+        tracker.isCompleted(through: targets)
+    }
+
+    /// Last step of a revoke: what may be committed for those partitions.
     mutating func revoked(_ partitions: [TopicPartition]) -> [(TopicPartition, Int64)] {
         let committable = tracker.committable(for: partitions)
         tracker.revoke(partitions)
         let gone = Set(partitions)
+        for partition in partitions { handedOut[partition] = nil }
         for index in ready.indices {
-            ready[index].removeRecords(of: gone)
+            ready[index].removeRecords { gone.contains($0.partition) }
         }
         paused.subtract(gone)
         lagAssigned.subtract(gone)
@@ -148,8 +193,23 @@ struct ConsumerStateMachine {
     mutating func next() -> NextAction {
         if phase != .running { return .finished }
         // Short (fetching stops at `maxReadyBatches`): removing the first is cheap.
-        if !ready.isEmpty { return .batch(ready.removeFirst()) }
+        if !ready.isEmpty {
+            let batch = ready.removeFirst()
+            noteHandedOut(batch)
+            return .batch(batch)
+        }
         return .wait
+    }
+
+    private mutating func noteHandedOut(_ batch: RecordBatch) {
+        // Records of one partition rise in offset: keep the last of each run.
+        var index = batch.tickets.count - 1
+        var seen: Set<TopicPartition> = []
+        while index >= 0 {
+            let ticket = batch.tickets[index]
+            if seen.insert(ticket.partition).inserted { handedOut[ticket.partition] = ticket.offset }
+            index -= 1
+        }
     }
 
     mutating func park(_ continuation: CheckedContinuation<RecordBatch?, Never>) -> CheckedContinuation<RecordBatch?, Never>? {
@@ -185,11 +245,20 @@ public struct RecordBatch: Sendable {
     public var records: [KafkaRecord]
     /// Parallel to `records`.
     public var tickets: [OffsetTracker.Ticket]
+    /// The consumer's assignment count when the batch was delivered (see
+    /// `ConsumerStateMachine.assignmentEpoch`).
+    public var assignmentEpoch: UInt64 = 0
 
-    mutating func removeRecords(of partitions: Set<TopicPartition>) {
+    public init(records: [KafkaRecord], tickets: [OffsetTracker.Ticket], assignmentEpoch: UInt64 = 0) {
+        self.records = records
+        self.tickets = tickets
+        self.assignmentEpoch = assignmentEpoch
+    }
+
+    mutating func removeRecords(where drop: (OffsetTracker.Ticket) -> Bool) {
         var keptRecords: [KafkaRecord] = []
         var keptTickets: [OffsetTracker.Ticket] = []
-        for (record, ticket) in zip(records, tickets) where !partitions.contains(ticket.partition) {
+        for (record, ticket) in zip(records, tickets) where !drop(ticket) {
             keptRecords.append(record)
             keptTickets.append(ticket)
         }

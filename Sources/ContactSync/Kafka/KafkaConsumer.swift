@@ -13,6 +13,9 @@ public struct KafkaConsumerSettings: Sendable {
     public var maxReadyBatches: Int
     /// Records consumed whose results are not acknowledged, before fetching pauses.
     public var maxOutstandingRecords: Int
+    /// How long a revoke waits for the records already handed to the pipeline
+    /// to be decided and acknowledged before it lets the partitions go.
+    public var revokeDrainTimeout: Duration = .seconds(30)
 }
 
 /// The Kafka side of the pipeline: a consumer-group member whose blocking
@@ -43,7 +46,8 @@ public final class KafkaConsumer: Sendable {
             onRebalance: { [logger] event in
                 // Runs on the poll thread, inside rd_kafka_consumer_poll.
                 health.update { $0.hasJoinedGroup = true }
-                return KafkaConsumer.handleRebalance(event, state: stateBox, logger: logger)
+                return KafkaConsumer.handleRebalance(
+                    event, state: stateBox, drainTimeout: settings.revokeDrainTimeout, logger: logger)
             },
             onError: { [logger] message, isFatal in
                 if message.contains("brokers are down") { health.update { $0.brokerReachable = false } }
@@ -261,7 +265,7 @@ public final class KafkaConsumer: Sendable {
     }
 
     private static func handleRebalance(
-        _ event: RebalanceEvent, state: ConsumerStateBox, logger: Logger
+        _ event: RebalanceEvent, state: ConsumerStateBox, drainTimeout: Duration, logger: Logger
     ) -> [(TopicPartition, Int64)] {
         switch event {
         case .assigned(let partitions):
@@ -269,10 +273,34 @@ public final class KafkaConsumer: Sendable {
             logger.info("assigned partitions: \(partitions.map(\.description).joined(separator: ", "))")
             return []
         case .revoked(let partitions):
+            let targets = state.mutex.withLock { $0.beginRevoke(partitions) }
+            if !targets.isEmpty { drain(targets, state: state, timeout: drainTimeout, logger: logger) }
             let committable = state.mutex.withLock { $0.revoked(partitions) }
             logger.info(
                 "revoked partitions: \(partitions.map(\.description).joined(separator: ", ")); committing \(committable.count) offset(s)")
             return committable
+        }
+    }
+}
+
+extension KafkaConsumer {
+    /// Blocks the poll thread (inside the rebalance callback, where librdkafka
+    /// allows it) until the records of the revoked partitions that the
+    /// pipeline holds are decided, their results and clocks acknowledged. Then
+    /// the next owner starts from a committed offset with every clock in the
+    /// changelog, and no request of ours for those contacts is still on its way
+    /// to Bookbag, where it could land after the next owner's newer one.
+    fileprivate static func drain(
+        _ targets: [TopicPartition: Int64], state: ConsumerStateBox, timeout: Duration, logger: Logger
+    ) {
+        let deadline = ContinuousClock.now + timeout
+        while !state.mutex.withLock({ $0.isDecided(through: targets) }) {
+            if ContinuousClock.now >= deadline {
+                logger.warning(
+                    "revoke: records of \(targets.count) partition(s) still undecided after \(timeout); letting them go (the next owner reads them again)")
+                return
+            }
+            usleep(5_000)
         }
     }
 }

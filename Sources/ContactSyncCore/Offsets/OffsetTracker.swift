@@ -125,6 +125,20 @@ public struct OffsetTracker: Sendable {
         return out
     }
 
+    /// Whether the ticket's partition is still assigned under the ticket's generation.
+    public func isLive(_ ticket: Ticket) -> Bool {
+        partitions[ticket.partition]?.generation == ticket.generation
+    }
+
+    /// Whether every registered offset up to and including `targets[partition]`
+    /// is completed (a partition no longer tracked counts as completed).
+    public func isCompleted(through targets: [TopicPartition: Int64]) -> Bool {
+        targets.allSatisfy { partition, last in
+            guard let state = partitions[partition] else { return true }
+            return (state.committable ?? Int64.min) > last
+        }
+    }
+
     /// Offsets that may be committed for the given partitions (used on revoke).
     public func committable(for wanted: some Sequence<TopicPartition>) -> [(TopicPartition, Int64)] {
         wanted.compactMap { partition in
