@@ -1,0 +1,75 @@
+/// A record of the clock changelog topic: a contact's full clock set. The
+/// Kafka key is the external_id; the value is this record as JSON
+/// (schemas/clock.schema.json):
+///
+///     {"external_id":"c-1","writer":"…","fields":{"email":{"occurred_at":"2026-11-24T10:15:00.123Z",
+///      "digest":"0123456789abcdef"},"custom_attributes":{"plan":{…}}}}
+///
+/// `occurred_at` is RFC 3339 in UTC, exact to the nanosecond; `digest` is 16
+/// lowercase hex digits. `writer` (optional) names the process that produced
+/// the record, so that it can skip applying its own records again.
+public struct ClockChangelogRecord: Sendable, Equatable {
+    public var externalID: String
+    public var clocks: ContactClocks
+    public var writer: String?
+
+    public init(externalID: String, clocks: ContactClocks, writer: String? = nil) {
+        self.externalID = externalID
+        self.clocks = clocks
+        self.writer = writer
+    }
+
+    /// Compact JSON: fields in canonical order (email, name, phone, then
+    /// `custom_attributes` by name, present only when there is one).
+    public func jsonBytes() -> [UInt8] {
+        var json = JSONWriter(capacity: 96 + clocks.count * 80)
+        json.object { json in
+            json.key("external_id")
+            json.string(externalID)
+            if let writer {
+                json.key("writer")
+                json.string(writer)
+            }
+            json.key("fields")
+            json.object { json in
+                var attributesOpen = false
+                for entry in clocks {
+                    switch entry.field {
+                    case .email: json.key("email")
+                    case .name: json.key("name")
+                    case .phone: json.key("phone")
+                    case .attribute(let name):
+                        if !attributesOpen {
+                            json.key("custom_attributes")
+                            json.beginObject()
+                            attributesOpen = true
+                        }
+                        json.key(name)
+                    }
+                    Self.write(entry.clock, to: &json)
+                }
+                if attributesOpen { json.endObject() }
+            }
+        }
+        return json.bytes
+    }
+
+    private static func write(_ clock: FieldClock, to json: inout JSONWriter) {
+        json.object { json in
+            json.key("occurred_at")
+            json.string(clock.occurredAt.rfc3339Nanos)
+            json.key("digest")
+            json.string(hexDigest(clock.digest))
+        }
+    }
+
+    /// 16 lowercase hex digits.
+    static func hexDigest(_ digest: UInt64) -> String {
+        let hexDigits = Array("0123456789abcdef".utf8)
+        var out = [UInt8](repeating: 0, count: 16)
+        for index in 0..<16 {
+            out[index] = hexDigits[Int(digest >> UInt64(60 - 4 * index) & 0xF)]
+        }
+        return String(decoding: out, as: UTF8.self)
+    }
+}
