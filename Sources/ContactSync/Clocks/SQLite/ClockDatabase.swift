@@ -1,0 +1,285 @@
+import Foundation
+
+/// The clock store's tables on one SQLite connection: contacts' clocks as
+/// opaque bytes, the changelog positions, and a meta table (topic, contact
+/// count). Not thread-safe: `ClockStore` confines it to its serial queue.
+final class ClockDatabase {
+    /// "CSCK" in the file header: marks a SQLite file as a contact-sync clock store.
+    static let applicationID: Int32 = 0x4353_434B
+    static let schemaVersion = 1
+
+    let files: ClockStoreFiles
+    private let connection: SQLiteConnection
+    /// Contacts in the store: read at open, then kept by `merge` (this process
+    /// is the only writer), so the gauge never scans the table.
+    private(set) var contacts: Int
+
+    private init(files: ClockStoreFiles, connection: SQLiteConnection, contacts: Int) {
+        self.files = files
+        self.connection = connection
+        self.contacts = contacts
+    }
+
+    // MARK: - Creating and opening
+
+    /// Writes a new, empty store for `topic` beside `files.main` and renames it
+    /// into place, so the store at `files.main` is always complete or absent.
+    static func create(_ files: ClockStoreFiles, topic: String) throws(ClockStoreError) {
+        try files.remove([files.creating, files.creating + "-journal", files.creating + "-wal"])
+        do {
+            let connection = try SQLiteConnection(path: files.creating, create: true)
+            try connection.execute(
+                """
+                PRAGMA application_id = \(applicationID);
+                PRAGMA user_version = \(schemaVersion);
+                BEGIN;
+                CREATE TABLE meta (name TEXT PRIMARY KEY, value) WITHOUT ROWID;
+                CREATE TABLE clocks (contact TEXT PRIMARY KEY, clocks BLOB NOT NULL) WITHOUT ROWID;
+                CREATE TABLE positions (partition_id INTEGER PRIMARY KEY, next_offset INTEGER NOT NULL);
+                INSERT INTO meta (name, value) VALUES ('contacts', 0);
+                """)
+            try connection.withStatement("INSERT INTO meta (name, value) VALUES ('topic', ?)") { insert in
+                try insert.bind(1, text: topic)
+                _ = try insert.step()
+            }
+            try connection.execute("COMMIT; PRAGMA journal_mode = WAL;")
+            try connection.close()
+        } catch {
+            throw ClockStoreError(kind: .io, path: files.main, reason: "cannot create a new store: \(error)")
+        }
+        guard rename(files.creating, files.main) == 0 else {
+            throw ClockStoreError(
+                kind: .io, path: files.main,
+                reason: "cannot rename \(files.creating) into place: \(String(cString: strerror(errno)))")
+        }
+    }
+
+    /// Opens an existing store, refusing anything that is not a sound clock
+    /// store of this schema version for `topic`.
+    static func open(_ files: ClockStoreFiles, topic: String, cacheBytes: Int) throws(ClockStoreError) -> ClockDatabase {
+        let path = files.main
+        do {
+            let connection = try SQLiteConnection(path: path, create: false)
+            // Before the first read: the WAL index then lives in this process's
+            // memory (no -shm file) and no file lock is taken per transaction.
+            // ClockStoreLock already keeps every other process out.
+            try connection.execute(
+                """
+                PRAGMA locking_mode = EXCLUSIVE;
+                PRAGMA cache_size = -\(max(cacheBytes / 1024, 256));
+                PRAGMA busy_timeout = 5000;
+                """)
+            let applicationID = Int32(try connection.scalarText("PRAGMA application_id") ?? "") ?? 0
+            guard applicationID == Self.applicationID else {
+                throw ClockStoreError(
+                    kind: .notAStore, path: path,
+                    reason: "a SQLite database, but not a contact-sync clock store; \(ClockStoreError.rebuildHint)")
+            }
+            let version = Int(try connection.scalarText("PRAGMA user_version") ?? "") ?? 0
+            guard version == Self.schemaVersion else {
+                throw ClockStoreError(
+                    kind: .otherSchemaVersion, path: path,
+                    reason: "schema version \(version), but this contact-sync reads version \(Self.schemaVersion); "
+                        + ClockStoreError.rebuildHint)
+            }
+            let check = try connection.scalarText("PRAGMA quick_check") ?? "no answer"
+            guard check == "ok" else {
+                throw ClockStoreError(
+                    kind: .damaged, path: path,
+                    reason: "fails SQLite's integrity check (\(check)); \(ClockStoreError.rebuildHint)")
+            }
+            let storedTopic = try connection.scalarText("SELECT value FROM meta WHERE name = 'topic'") ?? ""
+            guard storedTopic == topic else {
+                throw ClockStoreError(
+                    kind: .otherTopic, path: path,
+                    reason: "holds the clocks of changelog topic '\(storedTopic)', not of '\(topic)' (CLOCK_TOPIC); "
+                        + "point CLOCK_STORE_PATH elsewhere, or \(ClockStoreError.rebuildHint)")
+            }
+            // Durable across a process crash; a power loss may lose the last
+            // transactions, values and positions together, which the changelog
+            // then replays.
+            let journalMode = try connection.scalarText("PRAGMA journal_mode = WAL")
+            guard journalMode == "wal" else {
+                throw ClockStoreError(kind: .io, path: path, reason: "SQLite refused WAL mode (it answered \(journalMode ?? "nothing"))")
+            }
+            try connection.execute(
+                """
+                PRAGMA synchronous = NORMAL;
+                PRAGMA journal_size_limit = \(64 << 20);
+                """)
+            let contacts = try connection.withStatement("SELECT value FROM meta WHERE name = 'contacts'") { select in
+                try select.step() ? Int(select.int64(at: 0)) : 0
+            }
+            return ClockDatabase(files: files, connection: connection, contacts: contacts)
+        } catch let error as ClockStoreError {
+            throw error
+        } catch let error as SQLiteError {
+            throw Self.openingError(error, path: path)
+        } catch {
+            throw ClockStoreError(kind: .io, path: path, reason: "cannot open: \(error)")
+        }
+    }
+
+    private static func openingError(_ error: SQLiteError, path: String) -> ClockStoreError {
+        if error.isNotADatabase {
+            return ClockStoreError(
+                kind: .notAStore, path: path,
+                reason: "not a SQLite database (SQLite: \(error.message)); \(ClockStoreError.rebuildHint)")
+        }
+        if error.isCorrupt {
+            return ClockStoreError(
+                kind: .damaged, path: path, reason: "damaged (SQLite: \(error.message)); \(ClockStoreError.rebuildHint)")
+        }
+        if error.isBusy {
+            return ClockStoreError(kind: .inUse, path: path, reason: "locked by another connection (SQLite: \(error.message))")
+        }
+        return ClockStoreError(kind: .io, path: path, reason: "cannot read it: \(error)")
+    }
+
+    // MARK: - Reading and writing
+
+    private static let selectOne = "SELECT clocks FROM clocks WHERE contact = ?"
+
+    /// The stored values for `keys`; absent keys are left out. One point
+    /// select per key, reused, inside one read transaction (one snapshot).
+    func load(_ keys: [String]) throws(ClockStoreError) -> [String: [UInt8]] {
+        var found = [String: [UInt8]](minimumCapacity: keys.count)
+        try operation("cannot read clocks") {
+            try connection.readTransaction {
+                try connection.withStatement(Self.selectOne) { select in
+                    for key in keys {
+                        try select.bind(1, text: key)
+                        if try select.step() { found[key] = select.withBlob(at: 0) { Array($0) } }
+                        select.reset()
+                    }
+                }
+            }
+        }
+        return found
+    }
+
+    // TEMPORARY (measuring): IN-list variant.
+    static let chunk = 100
+    static let selectChunk = "SELECT contact, clocks FROM clocks WHERE contact IN (" + Array(repeating: "?", count: chunk).joined(separator: ",") + ")"
+    func loadInChunks(_ keys: [String]) throws(ClockStoreError) -> [String: [UInt8]] {
+        var found = [String: [UInt8]](minimumCapacity: keys.count)
+        try operation("cannot read clocks") {
+            try connection.readTransaction {
+                try connection.withStatement(Self.selectChunk) { select in
+                    var start = 0
+                    while start < keys.count {
+                        let end = min(start + Self.chunk, keys.count)
+                        for index in 0..<Self.chunk {
+                            try select.bind(Int32(index + 1), text: keys[min(start + index, end - 1)])
+                        }
+                        while try select.step() { found[select.text(at: 0)] = select.withBlob(at: 1) { Array($0) } }
+                        select.reset()
+                        start = end
+                    }
+                }
+            }
+        }
+        return found
+    }
+
+    /// In one transaction: value := merge(stored or nil, entry value) for each
+    /// entry in order, and the positions set. A merge that leaves the stored
+    /// bytes as they are writes nothing (replays of the changelog are cheap).
+    func merge(
+        _ entries: [(key: String, value: [UInt8])], positions: [Int32: Int64],
+        using merge: (UnsafeRawBufferPointer?, UnsafeRawBufferPointer) -> [UInt8]
+    ) throws(ClockStoreError) {
+        let added = try operation("cannot write clocks") {
+            try connection.transaction { () throws -> Int in
+                var added = 0
+                for entry in entries {
+                    let stored = try connection.withStatement(Self.selectOne) { select -> (merged: [UInt8], changed: Bool)? in
+                        try select.bind(1, text: entry.key)
+                        guard try select.step() else { return nil }
+                        return select.withBlob(at: 0) { stored in
+                            let merged = entry.value.withUnsafeBytes { merge(stored, $0) }
+                            return (merged, !merged.elementsEqual(stored))
+                        }
+                    }
+                    if let stored {
+                        if stored.changed { try update(entry.key, to: stored.merged) }
+                    } else {
+                        try insert(entry.key, entry.value.withUnsafeBytes { merge(nil, $0) })
+                        added += 1
+                    }
+                }
+                if added > 0 {
+                    try connection.withStatement("UPDATE meta SET value = value + ? WHERE name = 'contacts'") { update in
+                        try update.bind(1, int64: Int64(added))
+                        _ = try update.step()
+                    }
+                }
+                try setPositions(positions)
+                return added
+            }
+        }
+        contacts += added
+    }
+
+    /// The next changelog offset to read per partition, as last stored.
+    func positions() throws(ClockStoreError) -> [Int32: Int64] {
+        try operation("cannot read changelog positions") {
+            try connection.withStatement("SELECT partition_id, next_offset FROM positions") { select in
+                var positions: [Int32: Int64] = [:]
+                while try select.step() { positions[Int32(truncatingIfNeeded: select.int64(at: 0))] = select.int64(at: 1) }
+                return positions
+            }
+        }
+    }
+
+    /// Moves the write-ahead log into the main file and closes.
+    func close() throws(ClockStoreError) {
+        try operation("cannot close") {
+            try connection.execute("PRAGMA wal_checkpoint(TRUNCATE)")
+            try connection.close()
+        }
+    }
+
+    private func insert(_ key: String, _ value: [UInt8]) throws {
+        try connection.withStatement("INSERT INTO clocks (contact, clocks) VALUES (?, ?)") { insert in
+            try insert.bind(1, text: key)
+            try insert.bind(2, blob: value)
+            _ = try insert.step()
+        }
+    }
+
+    private func update(_ key: String, to value: [UInt8]) throws {
+        try connection.withStatement("UPDATE clocks SET clocks = ? WHERE contact = ?") { update in
+            try update.bind(1, blob: value)
+            try update.bind(2, text: key)
+            _ = try update.step()
+        }
+    }
+
+    private func setPositions(_ positions: [Int32: Int64]) throws {
+        try connection.withStatement(
+            """
+            INSERT INTO positions (partition_id, next_offset) VALUES (?, ?)
+            ON CONFLICT (partition_id) DO UPDATE SET next_offset = excluded.next_offset
+            """
+        ) { upsert in
+            for (partition, offset) in positions {
+                try upsert.bind(1, int64: Int64(partition))
+                try upsert.bind(2, int64: offset)
+                _ = try upsert.step()
+                upsert.reset()
+            }
+        }
+    }
+
+    /// Runs `body`, naming the store and what failed when SQLite refuses.
+    private func operation<T>(_ what: String, _ body: () throws -> T) throws(ClockStoreError) -> T {
+        do {
+            return try body()
+        } catch let error as ClockStoreError {
+            throw error
+        } catch {
+            throw ClockStoreError(kind: .io, path: files.main, reason: "\(what): \(error)")
+        }
+    }
+}

@@ -1,0 +1,245 @@
+@testable import ContactSync
+import Foundation
+import Logging
+import Synchronization
+import Testing
+
+/// The local clock store against real SQLite files in a temporary directory.
+@Suite(.timeLimit(.minutes(2)))
+struct ClockStoreTests {
+    /// A fresh directory per test (`defer { directory.remove() }`).
+    struct Directory {
+        let url = FileManager.default.temporaryDirectory.appendingPathComponent("clock-store-\(UUID().uuidString)")
+        init() throws { try FileManager.default.createDirectory(at: url, withIntermediateDirectories: false) }
+        func remove() { try? FileManager.default.removeItem(at: url) }
+        var storePath: String { url.appendingPathComponent("clocks.sqlite").path }
+        var contents: [String] { ((try? FileManager.default.contentsOfDirectory(atPath: url.path)) ?? []).sorted() }
+    }
+
+    static let topic = "clocks.test"
+
+    static func open(_ path: String, topic: String = topic) throws -> ClockStore {
+        try ClockStore(path: path, topic: topic, cacheBytes: 1 << 20, logger: Logger(label: "clock-store-test"))
+    }
+
+    /// Replaces the stored value by the entry's.
+    static let replace: @Sendable (UnsafeRawBufferPointer?, UnsafeRawBufferPointer) -> [UInt8] = { _, incoming in
+        Array(incoming)
+    }
+
+    /// Appends the entry's bytes to the stored ones: shows what merge saw.
+    static let append: @Sendable (UnsafeRawBufferPointer?, UnsafeRawBufferPointer) -> [UInt8] = { stored, incoming in
+        Array(stored ?? UnsafeRawBufferPointer(start: nil, count: 0)) + Array(incoming)
+    }
+
+    static func openingError(_ path: String, topic: String = topic) throws -> ClockStoreError {
+        do {
+            let store = try open(path, topic: topic)
+            _ = store
+            Issue.record("the store at \(path) was opened")
+            throw CancellationError()
+        } catch let error as ClockStoreError {
+            return error
+        }
+    }
+
+    @Test func valuesMergedAreLoadedAndAbsentKeysLeftOut() async throws {
+        let directory = try Directory()
+        defer { directory.remove() }
+        let store = try Self.open(directory.storePath)
+        #expect(store.wasCreated)
+        try await store.merge([("a", [1, 2]), ("b", [3])], positions: [:], using: Self.replace)
+        let loaded = try await store.load(["a", "b", "c"])
+        #expect(loaded == ["a": [1, 2], "b": [3]])
+        #expect(try await store.load([]) == [:])
+        await store.close()
+    }
+
+    @Test func mergeReceivesTheStoredBytesAndAppliesOneCallsEntriesInOrder() async throws {
+        let directory = try Directory()
+        defer { directory.remove() }
+        let store = try Self.open(directory.storePath)
+        let seen = SeenMerges()
+        let recording: @Sendable (UnsafeRawBufferPointer?, UnsafeRawBufferPointer) -> [UInt8] = { stored, incoming in
+            seen.record(stored.map(Array.init), Array(incoming))
+            return Self.append(stored, incoming)
+        }
+        try await store.merge([("a", [1])], positions: [:], using: recording)
+        try await store.merge([("a", [2]), ("a", [3]), ("b", [9])], positions: [:], using: recording)
+        #expect(seen.calls == [Merge(nil, [1]), Merge([1], [2]), Merge([1, 2], [3]), Merge(nil, [9])])
+        #expect(try await store.load(["a", "b"]) == ["a": [1, 2, 3], "b": [9]])
+        await store.close()
+    }
+
+    @Test func positionsAndValuesSurviveCloseAndReopen() async throws {
+        let directory = try Directory()
+        defer { directory.remove() }
+        let store = try Self.open(directory.storePath)
+        #expect(try await store.positions() == [:])
+        try await store.merge([("a", [7])], positions: [0: 10, 3: 7], using: Self.replace)
+        try await store.merge([("b", [8])], positions: [0: 12], using: Self.replace)
+        await store.close()
+        await store.close()  // idempotent
+
+        let reopened = try Self.open(directory.storePath)
+        #expect(reopened.opened == .existing)
+        #expect(!reopened.wasCreated)
+        #expect(try await reopened.positions() == [0: 12, 3: 7])
+        #expect(try await reopened.load(["a", "b"]) == ["a": [7], "b": [8]])
+        await reopened.close()
+    }
+
+    @Test func aStoreIsNotUsableAfterClose() async throws {
+        let directory = try Directory()
+        defer { directory.remove() }
+        let store = try Self.open(directory.storePath)
+        await store.close()
+        do {
+            _ = try await store.load(["a"])
+            Issue.record("a closed store answered")
+        } catch let error as ClockStoreError {
+            #expect(error.kind == .closed)
+        }
+    }
+
+    @Test func aFileOfGarbageIsRefusedAsNotAStore() throws {
+        let directory = try Directory()
+        defer { directory.remove() }
+        let garbage = (0..<10_000).map { UInt8(truncatingIfNeeded: $0 &* 7919 &+ 13) }
+        try Data(garbage).write(to: URL(fileURLWithPath: directory.storePath))
+        let error = try Self.openingError(directory.storePath)
+        #expect(error.kind == .notAStore)
+        #expect(error.description.contains(directory.storePath) && error.description.contains("not a SQLite database"))
+        #expect(try Data(contentsOf: URL(fileURLWithPath: directory.storePath)) == Data(garbage), "the file was changed")
+    }
+
+    @Test func anotherSQLiteDatabaseIsRefusedAsNotAStore() throws {
+        let directory = try Directory()
+        defer { directory.remove() }
+        let other = try SQLiteConnection(path: directory.storePath, create: true)
+        try other.execute("CREATE TABLE notes (body TEXT)")
+        try other.close()
+        let error = try Self.openingError(directory.storePath)
+        #expect(error.kind == .notAStore)
+        #expect(error.description.contains("not a contact-sync clock store"))
+    }
+
+    @Test func anotherSchemaVersionIsRefused() async throws {
+        let directory = try Directory()
+        defer { directory.remove() }
+        try await Self.open(directory.storePath).close()
+        let connection = try SQLiteConnection(path: directory.storePath, create: false)
+        try connection.execute("PRAGMA user_version = 99")
+        try connection.close()
+        let error = try Self.openingError(directory.storePath)
+        #expect(error.kind == .otherSchemaVersion)
+        #expect(error.description.contains("99") && error.description.contains("version 1"))
+    }
+
+    @Test func aDamagedStoreIsRefusedByTheIntegrityCheck() async throws {
+        let directory = try Directory()
+        defer { directory.remove() }
+        let store = try Self.open(directory.storePath)
+        let entries = (0..<5_000).map { (key: "contact-\($0)", value: [UInt8](repeating: UInt8($0 % 251), count: 100)) }
+        try await store.merge(entries, positions: [:], using: Self.replace)
+        await store.close()
+        // Overwrite pages in the middle of the clocks table with garbage.
+        let file = try FileHandle(forUpdating: URL(fileURLWithPath: directory.storePath))
+        let size = try file.seekToEnd()
+        #expect(size > 100_000)
+        try file.seek(toOffset: size / 2 / 4096 * 4096)
+        try file.write(contentsOf: Data(repeating: 0xA5, count: 3 * 4096))
+        try file.close()
+        let error = try Self.openingError(directory.storePath)
+        #expect(error.kind == .damaged, "\(error)")
+        #expect(error.description.contains(directory.storePath))
+    }
+
+    @Test func aStoreOfAnotherTopicIsRefusedNamingBothTopics() async throws {
+        let directory = try Directory()
+        defer { directory.remove() }
+        try await Self.open(directory.storePath, topic: "clocks.blue").close()
+        let error = try Self.openingError(directory.storePath, topic: "clocks.green")
+        #expect(error.kind == .otherTopic)
+        #expect(error.description.contains("'clocks.blue'") && error.description.contains("'clocks.green'"))
+    }
+
+    @Test func aSecondOpenWhileTheFirstIsOpenIsRefused() async throws {
+        let directory = try Directory()
+        defer { directory.remove() }
+        let first = try Self.open(directory.storePath)
+        let error = try Self.openingError(directory.storePath)
+        #expect(error.kind == .inUse)
+        #expect(error.description.contains("process \(getpid())"), "\(error)")
+        await first.close()
+        let second = try Self.open(directory.storePath)
+        #expect(second.opened == .existing)
+        await second.close()
+    }
+
+    @Test func removeDeletesEveryFileButNotWhileOpen() async throws {
+        let directory = try Directory()
+        defer { directory.remove() }
+        let store = try Self.open(directory.storePath)
+        try await store.merge([("a", [1])], positions: [0: 1], using: Self.replace)
+        #expect(throws: ClockStoreError.self) { try ClockStore.remove(at: directory.storePath) }
+        #expect(try await store.load(["a"]) == ["a": [1]], "a refused remove deleted data")
+        await store.close()
+        #expect(!directory.contents.isEmpty)
+        try ClockStore.remove(at: directory.storePath)
+        #expect(directory.contents == [])
+        try ClockStore.remove(at: directory.storePath)  // nothing there: nothing to do
+        let fresh = try Self.open(directory.storePath)
+        #expect(fresh.wasCreated)
+        await fresh.close()
+    }
+
+    @Test func statisticsCountContactsOnceWhetherNewOrMergedAgain() async throws {
+        let directory = try Directory()
+        defer { directory.remove() }
+        let store = try Self.open(directory.storePath)
+        #expect(try await store.statistics().contacts == 0)
+        try await store.merge([("a", [1]), ("b", [1]), ("c", [1])], positions: [:], using: Self.replace)
+        #expect(try await store.statistics().contacts == 3)
+        try await store.merge([("a", [2]), ("d", [1]), ("d", [2]), ("b", [1])], positions: [:], using: Self.replace)
+        let statistics = try await store.statistics()
+        #expect(statistics.contacts == 4)
+        #expect(statistics.bytes > 0)
+        await store.close()
+        let reopened = try Self.open(directory.storePath)
+        #expect(try await reopened.statistics().contacts == 4)
+        await reopened.close()
+    }
+
+    @Test func loadingMoreKeysThanSQLitesVariableLimitWorks() async throws {
+        let directory = try Directory()
+        defer { directory.remove() }
+        let store = try Self.open(directory.storePath)
+        let count = 40_000
+        let entries = (0..<count).map { (key: "contact-\($0)", value: Array("value \($0)".utf8)) }
+        try await store.merge(entries, positions: [1: Int64(count)], using: Self.replace)
+        let keys = entries.map(\.key) + (0..<100).map { "absent-\($0)" }
+        let loaded = try await store.load(keys)
+        #expect(loaded.count == count)
+        #expect(loaded["contact-39999"] == Array("value 39999".utf8))
+        #expect(loaded["absent-7"] == nil)
+        #expect(try await store.statistics().contacts == count)
+        await store.close()
+    }
+}
+
+struct Merge: Equatable {
+    let stored: [UInt8]?
+    let incoming: [UInt8]
+    init(_ stored: [UInt8]?, _ incoming: [UInt8]) {
+        self.stored = stored
+        self.incoming = incoming
+    }
+}
+
+/// What the merge closure was called with, in order.
+final class SeenMerges: Sendable {
+    private let merges = Mutex<[Merge]>([])
+    func record(_ stored: [UInt8]?, _ incoming: [UInt8]) { merges.withLock { $0.append(Merge(stored, incoming)) } }
+    var calls: [Merge] { merges.withLock { $0 } }
+}
