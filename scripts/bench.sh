@@ -23,6 +23,7 @@ KEY="oc_bench_$(python3 -c 'import secrets; print(secrets.token_hex(16))')"
 start_sim "$BIN/bookbag-sim" "$KEY"
 "$BIN/store-traffic" produce --brokers "$BROKERS" --events "$EVENTS" --customers "$CUSTOMERS" --create-topics 3 \
   --also-create bookbag.contact-sync.results,bookbag.contact-sync.dead-letter,lat.profile,lat.login,lat.results,lat.dead \
+  --also-create-compacted bookbag.contact-sync.field-clocks,lat.clocks \
   --bad-share 0 | tee "$RUN_DIR/bench-produce.log"
 
 echo "[bench] baseline: librdkafka consume only"
@@ -31,7 +32,10 @@ echo "[bench] baseline: librdkafka consume only"
 run_sync() {  # log file, extra env...
   local log=$1; shift
   OPS_PORT=$(free_port)
-  env BOOKBAG_API_KEY="$KEY" BOOKBAG_BASE_URL="$SIM_URL" BOOKBAG_CHATBOT_ID=123 KAFKA_BROKERS="$BROKERS" \
+  # Each run its own, new clock store (the broker is new too).
+  local store="$RUN_DIR/${log%.log}-field-clocks.sqlite"
+  rm -f "$store" "$store"-wal "$store"-shm "$store".lock
+  env CLOCK_STORE_PATH="$store" BOOKBAG_API_KEY="$KEY" BOOKBAG_BASE_URL="$SIM_URL" BOOKBAG_CHATBOT_ID=123 KAFKA_BROKERS="$BROKERS" \
     HTTP_HOST=127.0.0.1 HTTP_PORT="$OPS_PORT" KAFKA_SESSION_TIMEOUT_MS=6000 LOG_LEVEL=warning "$@" \
     "$BIN/contact-sync" >"$RUN_DIR/$log" 2>&1 &
   SYNC_PID=$!
@@ -54,7 +58,8 @@ kill -TERM "$SYNC_PID"; wait "$SYNC_PID" || true
 SIM_STATS=$(python3 -c "import json,urllib.request; print(json.dumps(json.load(urllib.request.urlopen('$SIM_URL/_sim/stats'))))")
 
 echo "[bench] latency run: 5,000 events/s for 30 s"
-run_sync bench-latency.log KAFKA_TOPICS=lat.profile,lat.login RESULT_TOPIC=lat.results DEAD_LETTER_TOPIC=lat.dead KAFKA_GROUP_ID=bench-latency
+run_sync bench-latency.log KAFKA_TOPICS=lat.profile,lat.login RESULT_TOPIC=lat.results DEAD_LETTER_TOPIC=lat.dead KAFKA_GROUP_ID=bench-latency \
+  CLOCK_TOPIC=lat.clocks
 sleep 5
 "$BIN/store-traffic" produce --brokers "$BROKERS" --events 150000 --customers "$CUSTOMERS" --rate 5000 --seed 99 \
   --profile-topic lat.profile --login-topic lat.login --id-prefix lat- --bad-share 0 >/dev/null
@@ -67,9 +72,9 @@ BIG=$((EVENTS * 10)); BIG_CUSTOMERS=$((CUSTOMERS * 10))
 echo "[bench] memory with 10x the input: $BIG events over $BIG_CUSTOMERS customers"
 "$BIN/store-traffic" produce --brokers "$BROKERS" --events "$BIG" --customers "$BIG_CUSTOMERS" --seed 7 --create-topics 3 \
   --profile-topic x10.profile --login-topic x10.login --id-prefix x10- --bad-share 0 \
-  --also-create x10.results,x10.dead >/dev/null
+  --also-create x10.results,x10.dead --also-create-compacted x10.clocks >/dev/null
 run_sync bench-x10.log BATCH_MAX_EVENTS="$BATCH" KAFKA_TOPICS=x10.profile,x10.login RESULT_TOPIC=x10.results \
-  DEAD_LETTER_TOPIC=x10.dead KAFKA_GROUP_ID=bench-x10
+  DEAD_LETTER_TOPIC=x10.dead KAFKA_GROUP_ID=bench-x10 CLOCK_TOPIC=x10.clocks
 # RSS once a second while it works: flat means it levels off while the input keeps coming.
 ( while kill -0 "$SYNC_PID" 2>/dev/null; do
     awk '/VmRSS/ {print $2}' "/proc/$SYNC_PID/status" 2>/dev/null; sleep 1

@@ -21,13 +21,17 @@ start_sim "$BIN/bookbag-sim" "$KEY"
 echo "[demo] Tansu at $BROKERS, bookbag-sim at $SIM_URL"
 
 "$BIN/store-traffic" produce --brokers "$BROKERS" --events "$EVENTS" --customers "$CUSTOMERS" --create-topics 3 \
-  --also-create bookbag.contact-sync.results,bookbag.contact-sync.dead-letter
+  --also-create bookbag.contact-sync.results,bookbag.contact-sync.dead-letter \
+  --also-create-compacted bookbag.contact-sync.field-clocks
 
 KEY_FILE="$RUN_DIR/demo-api-key"
 (umask 077 && printf '%s' "$KEY" >"$KEY_FILE")
 OPS_PORT=$(free_port)
+# A new broker each run: its clock store starts empty too.
+CLOCK_STORE="$RUN_DIR/demo-field-clocks.sqlite"
+rm -f "$CLOCK_STORE" "$CLOCK_STORE"-wal "$CLOCK_STORE"-shm "$CLOCK_STORE".lock
 started=$(date +%s.%N)
-BOOKBAG_API_KEY_FILE="$KEY_FILE" BOOKBAG_BASE_URL="$SIM_URL" BOOKBAG_CHATBOT_ID=123 KAFKA_BROKERS="$BROKERS" \
+CLOCK_STORE_PATH="$CLOCK_STORE" BOOKBAG_API_KEY_FILE="$KEY_FILE" BOOKBAG_BASE_URL="$SIM_URL" BOOKBAG_CHATBOT_ID=123 KAFKA_BROKERS="$BROKERS" \
   HTTP_HOST=127.0.0.1 HTTP_PORT="$OPS_PORT" KAFKA_SESSION_TIMEOUT_MS=6000 \
   "$BIN/contact-sync" >"$RUN_DIR/contact-sync.log" 2>&1 &
 SYNC_PID=$!

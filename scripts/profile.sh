@@ -22,11 +22,14 @@ start_tansu
 KEY="oc_prof_$(python3 -c 'import secrets; print(secrets.token_hex(16))')"
 start_sim "$BIN/bookbag-sim" "$KEY"
 "$BIN/store-traffic" produce --brokers "$BROKERS" --events "$EVENTS" --customers "$CUSTOMERS" --create-topics 3 \
-  --also-create bookbag.contact-sync.results,bookbag.contact-sync.dead-letter --bad-share 0 >/dev/null
+  --also-create bookbag.contact-sync.results,bookbag.contact-sync.dead-letter \
+  --also-create-compacted bookbag.contact-sync.field-clocks --bad-share 0 >/dev/null
 
 echo "[profile] perf record of contact-sync on $EVENTS events"
 OPS_PORT=$(free_port)
-env BOOKBAG_API_KEY="$KEY" BOOKBAG_BASE_URL="$SIM_URL" BOOKBAG_CHATBOT_ID=123 KAFKA_BROKERS="$BROKERS" \
+CLOCK_STORE="$RUN_DIR/profile-field-clocks.sqlite"
+rm -f "$CLOCK_STORE" "$CLOCK_STORE"-wal "$CLOCK_STORE"-shm "$CLOCK_STORE".lock
+env CLOCK_STORE_PATH="$CLOCK_STORE" BOOKBAG_API_KEY="$KEY" BOOKBAG_BASE_URL="$SIM_URL" BOOKBAG_CHATBOT_ID=123 KAFKA_BROKERS="$BROKERS" \
   HTTP_HOST=127.0.0.1 HTTP_PORT="$OPS_PORT" KAFKA_SESSION_TIMEOUT_MS=6000 LOG_LEVEL=warning BATCH_MAX_EVENTS=5000 \
   perf record -F 999 -g -o "$RUN_DIR/perf.data" -- "$BIN/contact-sync" >"$RUN_DIR/profile-sync.log" 2>&1 &
 PERF_PID=$!

@@ -32,7 +32,8 @@ KEY="oc_soak_$(python3 -c 'import secrets; print(secrets.token_hex(16))')"
 start_sim "$BIN/bookbag-sim" "$KEY"
 echo "[soak-memory] producing $EVENTS events over $CUSTOMERS customers"
 "$BIN/store-traffic" produce --brokers "$BROKERS" --events "$EVENTS" --customers "$CUSTOMERS" --seed 7 --create-topics 3 \
-  --also-create bookbag.contact-sync.results,bookbag.contact-sync.dead-letter --bad-share 0 | tee "$SOAK_DIR/produce.log"
+  --also-create bookbag.contact-sync.results,bookbag.contact-sync.dead-letter \
+  --also-create-compacted bookbag.contact-sync.field-clocks --bad-share 0 | tee "$SOAK_DIR/produce.log"
 
 PRELOAD=()
 if [ -n "${SOAK_HEAPTRACK:-}" ]; then
@@ -49,8 +50,10 @@ if [ -n "${SOAK_HEAPTRACK:-}" ]; then
   PRELOAD=(LD_PRELOAD=/usr/lib/heaptrack/libheaptrack_preload.so DUMP_HEAPTRACK_OUTPUT="$fifo")
 fi
 echo "[soak-memory] contact-sync with default settings${SOAK_SYNC_ENV:+ and $SOAK_SYNC_ENV}; RSS once a second"
+CLOCK_STORE="$SOAK_DIR/field-clocks.sqlite"
+rm -f "$CLOCK_STORE" "$CLOCK_STORE"-wal "$CLOCK_STORE"-shm "$CLOCK_STORE".lock
 # shellcheck disable=SC2086 # SOAK_SYNC_ENV is a list of NAME=value words
-env BOOKBAG_API_KEY="$KEY" BOOKBAG_BASE_URL="$SIM_URL" BOOKBAG_CHATBOT_ID=123 KAFKA_BROKERS="$BROKERS" \
+env CLOCK_STORE_PATH="$CLOCK_STORE" BOOKBAG_API_KEY="$KEY" BOOKBAG_BASE_URL="$SIM_URL" BOOKBAG_CHATBOT_ID=123 KAFKA_BROKERS="$BROKERS" \
   HTTP_HOST=127.0.0.1 HTTP_PORT="$(free_port)" LOG_LEVEL=warning ${SOAK_SYNC_ENV:-} "${PRELOAD[@]}" \
   "$SYNC_BIN" >"$SOAK_DIR/contact-sync.log" 2>&1 &
 SYNC_PID=$!

@@ -1,4 +1,5 @@
 import ContactSyncCore
+import Foundation
 import Logging
 import Prometheus
 import ServiceLifecycle
@@ -6,14 +7,16 @@ import ServiceLifecycle
 /// Everything `main` (and the integration tests) run, wired together.
 public struct ContactSyncServices: Sendable {
     public var publisher: ResultPublisher
+    public var clocks: any Service
     public var sync: ContactSyncService
     public var ops: any Service
     public var health: ServiceHealth
     public var http: CurlHTTPClient
 
     /// Started in this order and shut down in reverse: the consumer drains,
-    /// flushes and commits first; then the ops endpoint stops; the producer last.
-    public var all: [any Service] { [publisher, ops, sync] }
+    /// flushes and commits first; then the clock changelog stops and the store
+    /// closes; then the ops endpoint stops; the producer last.
+    public var all: [any Service] { [publisher, ops, clocks, sync] }
 }
 
 /// librdkafka properties for the consumer and the producer: our defaults, then
@@ -41,6 +44,32 @@ public enum KafkaProperties {
         properties["enable.auto.offset.store"] = "false"
         return RDKafkaConfig(properties)
     }
+
+    /// The clock changelog's reader: assigned every partition, in no group,
+    /// committing nothing (the store keeps its own positions).
+    public static func clockChangelog(_ kafka: ContactSyncConfiguration.Kafka) -> RDKafkaConfig {
+        var properties: [String: String] = [
+            "bootstrap.servers": kafka.brokers,
+            "client.id": "contact-sync-clocks",
+            "reconnect.backoff.max.ms": "2000",
+            "queued.max.messages.kbytes": "16384",
+        ]
+        properties.merge(
+            kafka.passthrough.filter { !producerOnly.contains($0.key) && !groupOnly.contains($0.key) },
+            uniquingKeysWith: { _, user in user })
+        // librdkafka wants a group id even for a consumer that only assigns; it never joins it.
+        properties["group.id"] = "\(kafka.groupID).clocks"
+        properties["enable.auto.commit"] = "false"
+        properties["enable.auto.offset.store"] = "false"
+        properties["enable.partition.eof"] = "true"
+        properties["auto.offset.reset"] = "earliest"
+        return RDKafkaConfig(properties)
+    }
+
+    static let groupOnly: Set<String> = [
+        "group.id", "session.timeout.ms", "heartbeat.interval.ms", "max.poll.interval.ms",
+        "partition.assignment.strategy", "group.instance.id", "group.protocol",
+    ]
 
     public static func producer(_ kafka: ContactSyncConfiguration.Kafka) -> RDKafkaConfig {
         var properties: [String: String] = [
@@ -102,8 +131,23 @@ public func buildContactSyncServices(
     let publisher = try ResultPublisher(
         properties: KafkaProperties.producer(configuration.kafka), logger: logger, metrics: metrics, onFatal: onFatal)
     try checkMessageLimit(publisher.maxPayloadBytes, maxRecordBytes: configuration.decodeLimits.maxValueBytes, logger: logger)
+    let store = try ClockStore(
+        path: configuration.clocks.storePath, topic: configuration.clocks.topic,
+        cacheBytes: configuration.clocks.storeCacheBytes, logger: logger)
+    let changelog = try ClockChangelog(
+        settings: ClockChangelog.Settings(
+            topic: configuration.clocks.topic, properties: KafkaProperties.clockChangelog(configuration.kafka),
+            writerID: UUID().uuidString, storePath: configuration.clocks.storePath),
+        store: store, logger: logger, metrics: metrics)
+    // A catch-up still waiting when the shutdown deadline passes gives up.
+    abandon.onSet { changelog.failWaiters(CancellationError()) }
+    let clocks = ClockChangelogService(changelog: changelog, logger: logger, metrics: metrics, onFatal: onFatal)
     let processor = BatchProcessor(
-        configuration: configuration, registry: registryOfAttributes, executor: executor, health: health,
+        configuration: configuration,
+        clocks: ClockBook(
+            store: store, changelog: changelog, topic: configuration.clocks.topic,
+            writerID: changelog.settings.writerID, resendStored: configuration.clocks.resendStored),
+        registry: registryOfAttributes, executor: executor, health: health,
         logger: logger, metrics: metrics, maxMessageBytes: publisher.maxPayloadBytes)
     let consumer = try KafkaConsumer(
         settings: KafkaConsumerSettings(
@@ -114,11 +158,11 @@ public func buildContactSyncServices(
         logger: logger, metrics: metrics, health: health)
     let sync = ContactSyncService(
         configuration: configuration, consumer: consumer, publisher: publisher, processor: processor, health: health,
-        logger: logger, abandon: abandon)
+        logger: logger, abandon: abandon, clocksRestored: clocks.restored, onFatal: onFatal)
     let ops = OpsServer.make(
         host: configuration.httpHost, port: configuration.httpPort, health: health, registry: registry, logger: logger,
         onListening: onOpsListening)
-    return ContactSyncServices(publisher: publisher, sync: sync, ops: ops, health: health, http: http)
+    return ContactSyncServices(publisher: publisher, clocks: clocks, sync: sync, ops: ops, health: health, http: http)
 }
 
 /// Results and dead letters must fit the producer's `message.max.bytes`. A dead

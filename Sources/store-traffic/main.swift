@@ -29,6 +29,8 @@ struct Produce: ParsableCommand {
     @Option(help: "login topic") var loginTopic = "store.customer.login"
     @Option(help: "create the topics first with this many partitions (0 = do not)") var createTopics: Int32 = 0
     @Option(help: "extra topics to create with --create-topics (comma-separated)") var alsoCreate = ""
+    @Option(help: "compacted topics to create with --create-topics, e.g. the clock topic (comma-separated)")
+    var alsoCreateCompacted = ""
     @Option(help: "events per second (0 = as fast as possible)") var rate = 0.0
 
     func run() throws {
@@ -36,6 +38,10 @@ struct Produce: ParsableCommand {
         if createTopics > 0 {
             let extra = alsoCreate.split(separator: ",").map(String.init)
             try producer.createTopics([profileTopic, loginTopic] + extra, partitions: createTopics)
+            let compacted = alsoCreateCompacted.split(separator: ",").map(String.init)
+            if !compacted.isEmpty {
+                try producer.createTopics(compacted, partitions: createTopics, configs: ["cleanup.policy": "compact"])
+            }
         }
         let spec = WorkloadSpec(
             events: events, customers: customers, loginShare: loginShare, badRecordShare: badShare,

@@ -11,6 +11,10 @@ public enum ConfigurationReader {
         ("KAFKA_TOPICS", "input topics, comma-separated (default store.customer.profile-changed,store.customer.login)"),
         ("RESULT_TOPIC", "result topic (default bookbag.contact-sync.results)"),
         ("DEAD_LETTER_TOPIC", "dead-letter topic (default bookbag.contact-sync.dead-letter)"),
+        ("CLOCK_TOPIC", "compacted topic of the field clocks, created by the operator (default bookbag.contact-sync.field-clocks)"),
+        ("CLOCK_STORE_PATH", "local SQLite store of the field clocks; restored from CLOCK_TOPIC when missing (default contact-sync-clocks.sqlite)"),
+        ("CLOCK_STORE_CACHE_MB", "SQLite page cache of the clock store, 1-4096 (default 8)"),
+        ("CLOCKS_RESEND_STORED", "true: after a rewind, send values equal to what Bookbag holds again (older ones are still refused) (default false)"),
         ("KAFKA_PROPERTIES_FILE", "librdkafka properties file (name=value lines); other KAFKA_* variables pass through too"),
         ("BOOKBAG_BASE_URL", "Bookbag API base URL (default https://app.bookbag.ai; http:// only to loopback)"),
         ("BOOKBAG_CHATBOT_ID", "the agent's numeric id (required)"),
@@ -29,7 +33,7 @@ public enum ConfigurationReader {
         ("UPSERT_MAX_USERS", "users per upsert request, 1-1000 (default 100)"),
         ("MAX_OUTSTANDING_RECORDS", "records without acknowledged results before fetching pauses (default 10000)"),
         ("MAX_RECORD_BYTES", "largest record value accepted (default 1048576)"),
-        ("CONTACT_MEMORY_CAPACITY", "contacts remembered for unchanged/out-of-order checks (default 50000, about 420 bytes each)"),
+        ("CONTACT_MEMORY_CAPACITY", "contacts whose field clocks are cached in memory; the clock store holds all (default 50000)"),
         ("ATTRIBUTES_FILE", "JSON object name -> type; only these attributes (plus last_login_at) are synced"),
         ("HTTP_HOST", "ops endpoint address (default 127.0.0.1; the container image sets 0.0.0.0)"),
         ("HTTP_PORT", "ops endpoint port for /healthz /readyz /metrics (default 8080)"),
@@ -104,6 +108,16 @@ public enum ConfigurationReader {
         }
         if let v = string("RESULT_TOPIC") { config.kafka.resultTopic = v }
         if let v = string("DEAD_LETTER_TOPIC") { config.kafka.deadLetterTopic = v }
+        if let v = string("CLOCK_TOPIC") { config.clocks.topic = v }
+        if let v = string("CLOCK_STORE_PATH") { config.clocks.storePath = v }
+        if let v = try integer("CLOCK_STORE_CACHE_MB", 1...4096) { config.clocks.storeCacheBytes = v << 20 }
+        if let text = string("CLOCKS_RESEND_STORED") {
+            switch text.lowercased() {
+            case "true", "1", "yes": config.clocks.resendStored = true
+            case "false", "0", "no": config.clocks.resendStored = false
+            default: throw ConfigurationError(description: "CLOCKS_RESEND_STORED must be true or false, got '\(text)'")
+            }
+        }
         if let path = string("KAFKA_PROPERTIES_FILE") {
             config.kafka.passthrough.merge(try readProperties(path), uniquingKeysWith: { _, new in new })
         }

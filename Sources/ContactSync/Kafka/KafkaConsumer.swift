@@ -163,7 +163,7 @@ public final class KafkaConsumer: Sendable {
             polling: while burst.count < room {
                 switch handle.poll(timeoutMs: burst.isEmpty ? timeoutMs : 0) {
                 case .record(let record): burst.append(record)
-                case .nothing: break polling
+                case .nothing, .endOfPartition: break polling
                 case .error(let message):
                     logger.warning("Kafka consumer: \(message)")
                     break polling

@@ -39,12 +39,16 @@ public enum ConnectivityCheck {
             let producer = try RDKafkaProducerHandle(
                 config: KafkaProperties.producer(configuration.kafka),
                 callbacks: RDKafkaCallbacks(logger: logger, onError: { _, _ in }))
-            let wanted = configuration.kafka.topics + [configuration.kafka.resultTopic, configuration.kafka.deadLetterTopic]
+            let wanted = configuration.kafka.topics
+                + [configuration.kafka.resultTopic, configuration.kafka.deadLetterTopic, configuration.clocks.topic]
             let counts = try await Task.detached { try producer.partitionCounts(of: wanted, timeoutMs: 10_000) }.value
             print("ok    Kafka reachable at \(configuration.kafka.brokers)")
             for topic in wanted {
                 if let count = counts[topic] {
                     print("ok    topic \(topic): \(count) partition(s)")
+                } else if topic == configuration.clocks.topic {
+                    print("FAIL  clock topic \(topic) (CLOCK_TOPIC) does not exist: create it compacted (cleanup.policy=compact)")
+                    allOK = false
                 } else {
                     print("FAIL  topic \(topic) does not exist")
                     allOK = false
@@ -54,6 +58,7 @@ public enum ConnectivityCheck {
             print("FAIL  Kafka at \(configuration.kafka.brokers): \(error)")
             allOK = false
         }
+        if !checkClockStoreLocation(configuration.clocks, print: print) { allOK = false }
         let http = CurlHTTPClient(settings: httpSettings)
         let client = BookbagClient(settings: configuration.bookbag, http: http, metrics: metrics)
         let answer = await client.listAttributes()
@@ -70,5 +75,23 @@ public enum ConnectivityCheck {
         }
         await http.shutdown()
         return allOK
+    }
+
+    /// The store itself is not opened (a running replica holds its lock): its
+    /// folder must exist and be writable, and a missing file is restored at start.
+    static func checkClockStoreLocation(_ clocks: ContactSyncConfiguration.Clocks, print: (String) -> Void) -> Bool {
+        let path = clocks.storePath
+        let folder = (path as NSString).deletingLastPathComponent
+        let directory = folder.isEmpty ? "." : folder
+        guard FileManager.default.isWritableFile(atPath: directory) else {
+            print("FAIL  clock store folder \(directory) (CLOCK_STORE_PATH) does not exist or is not writable")
+            return false
+        }
+        if FileManager.default.fileExists(atPath: path) {
+            print("ok    clock store \(path) exists")
+        } else {
+            print("ok    clock store \(path) does not exist yet: it is restored from \(clocks.topic) at start")
+        }
+        return true
     }
 }

@@ -18,6 +18,13 @@ public final class ServiceMetrics: Sendable {
     public let eventToResultFromConsumed: CoreMetrics.Timer
     public let inFlightLimit: Gauge
     public let contactMemorySize: Gauge
+    /// Contacts in the local clock store, and its size on disk (main file and WAL).
+    public let clockStoreContacts: Gauge
+    public let clockStoreBytes: Gauge
+    /// How long the last restore from the changelog took (at start, before joining the group).
+    public let clockRestoreSeconds: Gauge
+    /// Records of the clock changelog not yet applied to the local store.
+    public let clockChangelogLag: Gauge
 
     public init(factory: any MetricsFactory = MetricsSystem.factory) {
         self.factory = factory
@@ -29,6 +36,10 @@ public final class ServiceMetrics: Sendable {
         eventToResultFromConsumed = CoreMetrics.Timer(label: "contact_sync_event_to_result_seconds", dimensions: [("from", "consumed")], factory: factory)
         inFlightLimit = Gauge(label: "contact_sync_bookbag_in_flight_limit", factory: factory)
         contactMemorySize = Gauge(label: "contact_sync_contact_memory_entries", factory: factory)
+        clockStoreContacts = Gauge(label: "contact_sync_clock_store_contacts", factory: factory)
+        clockStoreBytes = Gauge(label: "contact_sync_clock_store_bytes", factory: factory)
+        clockRestoreSeconds = Gauge(label: "contact_sync_clock_restore_seconds", factory: factory)
+        clockChangelogLag = Gauge(label: "contact_sync_clock_changelog_lag", factory: factory)
         Gauge(label: "contact_sync_librdkafka_info", dimensions: [("version", RDKafkaVersion.string)], factory: factory)
             .record(1)
     }
@@ -43,6 +54,17 @@ public final class ServiceMetrics: Sendable {
     public func notKeyedByExternalID(topic: String, count: Int) {
         counter("contact_sync_records_not_keyed_by_external_id_total", [("topic", topic)]).increment(by: count)
     }
+    /// Events whose every field was older than the value Bookbag holds (their
+    /// contact's result is `unchanged`, reason `older_than_stored`).
+    public func refusedAsOlder(events: Int) {
+        counter("contact_sync_events_refused_older_total", []).increment(by: events)
+    }
+    /// Fields dropped from an update because Bookbag holds a newer value.
+    public func fieldsRefusedAsOlder(_ count: Int) {
+        counter("contact_sync_fields_refused_older_total", []).increment(by: count)
+    }
+    /// Clock changelog records that are not clock records (skipped, logged).
+    public func unreadableClockRecord() { counter("contact_sync_clock_records_unreadable_total", []).increment() }
     public func deadLetter(code: String) { counter("contact_sync_dead_letters_total", [("code", code)]).increment() }
     /// A result split or a dead letter cut to fit the producer's (or the broker's) message size limit.
     public func oversized(topic: String) { counter("contact_sync_oversized_messages_total", [("topic", topic)]).increment() }

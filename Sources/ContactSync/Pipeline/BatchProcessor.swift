@@ -3,12 +3,13 @@ import Dispatch
 import Logging
 
 /// The stages one batch of records goes through: decode → fold → reconcile
-/// with memory → define attributes and upsert → record the decisions as result
-/// and dead-letter messages that account for every record in it. The stages
-/// that touch `Memory` are synchronous; only the upsert waits, so the loop can
-/// overlap one batch's upsert with the next batch's preparation.
+/// with the field clocks → define attributes and upsert → record the decisions
+/// as result and dead-letter messages that account for every record in it, and
+/// the changed clocks. The loop overlaps one batch's upsert with the next
+/// batch's preparation.
 struct BatchProcessor: Sendable {
     let configuration: ContactSyncConfiguration
+    let clocks: ClockBook
     let registry: AttributeRegistry
     let executor: UpsertExecutor
     let health: ServiceHealth
@@ -31,7 +32,10 @@ struct BatchProcessor: Sendable {
 
     /// Process-wide state the batches share, owned by the consuming loop.
     struct Memory: Sendable {
-        var contacts: ContactMemory
+        /// Field clocks of recently decided contacts, in front of the clock store.
+        var clocks: ClockCache
+        /// The consumer's assignment epoch whose clocks are caught up (see `ConsumerStateMachine`).
+        var assignmentEpoch: UInt64 = 0
         var sequence: UInt64 = 0
         /// When input keyed otherwise than by `external_id` was last logged (once a minute at most).
         var lastKeyingWarning: ContinuousClock.Instant?
@@ -44,6 +48,14 @@ struct BatchProcessor: Sendable {
         var messages: [OutgoingMessage] = []
         var summary = Summary()
         var updates: [ContactUpdate] = []
+        /// The stored clocks of the batch's contacts that have any.
+        var known: [String: ContactClocks] = [:]
+        /// Clocks that move forward although nothing is sent (an equal value, newer).
+        var advanced: [String: ContactClocks] = [:]
+        /// Contacts found already stored: their clocks are published again, in
+        /// case the local store got them and the changelog did not (a crash
+        /// between the two; their offsets were not committed then).
+        var alreadyStored: [String] = []
     }
 
     /// Stage 1: decode and validate (bad records are rejected on their own), then fold per contact.
@@ -69,7 +81,7 @@ struct BatchProcessor: Sendable {
                 let error = SyncError(code: failure.reason.code, message: failure.reason.message)
                 work.messages += resultMessages(
                     externalID: failure.externalID, status: .rejected, eventIDs: failure.eventID.map { [$0] } ?? [],
-                    sources: [record.source], attempts: 0, httpStatus: nil, error: error, ignored: [], at: now)
+                    sources: [record.source], attempts: 0, httpStatus: nil, error: error, ignored: [], reason: nil, at: now)
                 work.messages.append(deadLetter(record, error: error, externalID: failure.externalID,
                                                 eventIDs: failure.eventID.map { [$0] } ?? [], at: now))
                 metrics.deadLetter(code: error.code)
@@ -100,22 +112,34 @@ struct BatchProcessor: Sendable {
             "records not keyed by their external_id in \(topics): one customer's events may then land in several partitions and be applied out of order; producers should key records by external_id (contact_sync_records_not_keyed_by_external_id_total counts them)")
     }
 
-    /// Stage 2: drops what Bookbag already has; returns the updates still to send.
-    /// Call it for a contact only once every earlier update of that contact is decided.
-    func reconcile(_ updates: [ContactUpdate], in work: inout Work, memory: inout Memory) -> [ContactUpdate] {
+    /// Stage 2: reads the contacts' field clocks and drops what Bookbag already
+    /// has or holds newer; returns the updates still to send. Call it for a
+    /// contact only once every earlier update of that contact is decided.
+    func reconcile(_ updates: [ContactUpdate], in work: inout Work, memory: inout Memory) async throws -> [ContactUpdate] {
+        if updates.isEmpty { return [] }
+        let known = try await clocks.known(updates.lazy.map(\.externalID), cache: &memory.clocks)
         let now = Timestamp.now
         var toSend: [ContactUpdate] = []
         toSend.reserveCapacity(updates.count)
         for update in updates {
             metrics.eventsPerUpsert.record(update.eventCount)
-            switch memory.contacts.reconcile(update) {
-            case .unchanged:
+            let stored = known[update.externalID]
+            if let stored { work.known[update.externalID] = stored }
+            let decision = ClockReconciler.decide(update, against: stored, resendStored: clocks.resendStored)
+            if decision.refusedAsOlder > 0 { metrics.fieldsRefusedAsOlder(decision.refusedAsOlder) }
+            if !decision.advanced.isEmpty { work.advanced[update.externalID] = decision.advanced }
+            switch decision {
+            case .unchanged(let reason, _, _):
                 work.summary.unchanged += 1
+                switch reason {
+                case .olderThanStored: metrics.refusedAsOlder(events: update.eventCount)
+                case .alreadyStored: if stored != nil { work.alreadyStored.append(update.externalID) }
+                }
                 work.messages += resultMessages(
                     externalID: update.externalID, status: .unchanged, eventIDs: update.eventIDs, sources: update.sources,
-                    attempts: 0, httpStatus: nil, error: nil, ignored: [], at: now)
-            case .changed(let changed):
-                toSend.append(changed)
+                    attempts: 0, httpStatus: nil, error: nil, ignored: [], reason: reason.rawValue, at: now)
+            case .send(let kept, _, _):
+                toSend.append(kept)
             }
         }
         return toSend
@@ -152,11 +176,19 @@ struct BatchProcessor: Sendable {
         }
     }
 
-    /// Stage 4: remembers what Bookbag now has and turns decisions into results
-    /// and dead letters. After it, `work.messages` accounts for every record.
-    func record(_ upserted: Upserted, in work: inout Work, memory: inout Memory) {
+    /// Stage 4: turns decisions into results and dead letters (after it,
+    /// `work.messages` accounts for every record) and returns the full clock
+    /// sets that changed: what Bookbag now holds.
+    func record(_ upserted: Upserted, in work: inout Work) -> [String: ContactClocks] {
         let decidedAt = Timestamp.now
         work.summary.requests += upserted.requests
+        var changed: [String: ContactClocks] = [:]
+        for id in work.alreadyStored { changed[id] = work.known[id] }
+        for (id, advanced) in work.advanced {
+            var clocks = work.known[id] ?? ContactClocks()
+            clocks.merge(advanced)
+            changed[id] = clocks
+        }
         var recordsBySource: [RecordSource: KafkaRecord]?
         for decision in upserted.decisions {
             metrics.eventToResultFromOccurred.recordNanoseconds(
@@ -164,7 +196,10 @@ struct BatchProcessor: Sendable {
             switch decision.status {
             case .synced:
                 work.summary.synced += 1
-                memory.contacts.remember(decision.update)
+                let id = decision.update.externalID
+                var clocks = changed[id] ?? work.known[id] ?? ContactClocks()
+                clocks.record(stored: decision.update)
+                changed[id] = clocks
             case .rejected: work.summary.rejected += 1
             case .failed: work.summary.failed += 1
             case .unchanged: work.summary.unchanged += 1
@@ -172,7 +207,7 @@ struct BatchProcessor: Sendable {
             work.messages += resultMessages(
                 externalID: decision.update.externalID, status: decision.status, eventIDs: decision.update.eventIDs,
                 sources: decision.update.sources, attempts: decision.attempts, httpStatus: decision.httpStatus,
-                error: decision.error, ignored: decision.ignoredAttributes, at: decidedAt)
+                error: decision.error, ignored: decision.ignoredAttributes, reason: nil, at: decidedAt)
             if let error = decision.error, decision.status == .rejected || decision.status == .failed {
                 if recordsBySource == nil {
                     recordsBySource = Dictionary(work.batch.records.map { ($0.source, $0) }, uniquingKeysWith: { a, _ in a })
@@ -185,6 +220,7 @@ struct BatchProcessor: Sendable {
                 }
             }
         }
+        return changed
     }
 
     /// Counts a finished batch in the metrics.
@@ -194,7 +230,7 @@ struct BatchProcessor: Sendable {
         metrics.result(.unchanged, count: work.summary.unchanged)
         metrics.result(.rejected, count: work.summary.rejected)
         metrics.result(.failed, count: work.summary.failed)
-        metrics.contactMemorySize.record(memory.contacts.count)
+        metrics.contactMemorySize.record(memory.clocks.count)
     }
 
     /// Retries until the definitions are in place, or the shutdown deadline passes.
@@ -230,12 +266,12 @@ struct BatchProcessor: Sendable {
     /// (a contact folded from very many events).
     private func resultMessages(
         externalID: String?, status: SyncStatus, eventIDs: [String], sources: [RecordSource], attempts: Int,
-        httpStatus: Int?, error: SyncError?, ignored: [String], at decidedAt: Timestamp
+        httpStatus: Int?, error: SyncError?, ignored: [String], reason: String?, at decidedAt: Timestamp
     ) -> [OutgoingMessage] {
         let record = ResultRecord(
             externalID: externalID, status: status, chatbotID: configuration.bookbag.chatbotID, eventIDs: eventIDs,
             sources: sources, attempts: attempts, httpStatus: httpStatus, error: error, ignoredAttributes: ignored,
-            decidedAt: decidedAt)
+            reason: reason, decidedAt: decidedAt)
         let messages = Self.resultMessages(record, topic: configuration.kafka.resultTopic, maxBytes: maxMessageBytes)
         if messages.count > 1 {
             metrics.oversized(topic: configuration.kafka.resultTopic)

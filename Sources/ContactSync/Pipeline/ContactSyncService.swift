@@ -16,10 +16,14 @@ public final class ContactSyncService: Service, Sendable {
     let health: ServiceHealth
     let logger: Logger
     let abandon: AbandonSignal
+    /// Opened once the field clocks are restored: the consumer joins the group only then.
+    let clocksRestored: RestoreGate
+    let onFatal: @Sendable (String) -> Void
 
     init(
         configuration: ContactSyncConfiguration, consumer: KafkaConsumer, publisher: ResultPublisher,
-        processor: BatchProcessor, health: ServiceHealth, logger: Logger, abandon: AbandonSignal
+        processor: BatchProcessor, health: ServiceHealth, logger: Logger, abandon: AbandonSignal,
+        clocksRestored: RestoreGate, onFatal: @escaping @Sendable (String) -> Void
     ) {
         self.configuration = configuration
         self.consumer = consumer
@@ -28,9 +32,20 @@ public final class ContactSyncService: Service, Sendable {
         self.health = health
         self.logger = logger
         self.abandon = abandon
+        self.clocksRestored = clocksRestored
+        self.onFatal = onFatal
     }
 
     public func run() async throws {
+        let restored = await withGracefulShutdownHandler {
+            await clocksRestored.wait()
+        } onGracefulShutdown: { [clocksRestored] in
+            clocksRestored.fail()
+        }
+        guard restored else {
+            logger.info("contact-sync stopped before the field clocks were restored; the group was not joined")
+            return
+        }
         try consumer.start()
         health.update { $0.consumerRunning = true }
         logger.info(
@@ -76,7 +91,7 @@ public final class ContactSyncService: Service, Sendable {
     /// batch's requests are still out. Contacts that are in flight wait for the
     /// previous batch's decisions, so an older update never lands after a newer one.
     private func consumeLoop() async {
-        var memory = BatchProcessor.Memory(contacts: ContactMemory(capacity: configuration.contactMemoryCapacity))
+        var memory = BatchProcessor.Memory(clocks: ClockCache(capacity: configuration.contactMemoryCapacity))
         var inFlight: BatchInFlight?
         while true {
             var next: RecordBatch?
@@ -95,12 +110,45 @@ public final class ContactSyncService: Service, Sendable {
             }
             guard let batch = next else { break }
             if batch.records.isEmpty { continue }
+            if batch.assignmentEpoch != memory.assignmentEpoch {
+                if let previous = inFlight {
+                    inFlight = nil
+                    guard await finish(previous, memory: &memory) else { return }
+                }
+                guard await catchUpClocks(epoch: batch.assignmentEpoch, memory: &memory) else { return }
+            }
             let previous = inFlight
             inFlight = nil
             guard let started = await start(batch, after: previous, memory: &memory) else { return }
             inFlight = started
         }
         if let previous = inFlight { _ = await finish(previous, memory: &memory) }
+    }
+
+    /// Partitions were assigned: before deciding their records, apply every
+    /// clock in the changelog now, which includes all that their previous
+    /// owner wrote before giving them up. The cache may hold clocks another
+    /// replica has since moved forward, so it starts over.
+    private func catchUpClocks(epoch: UInt64, memory: inout BatchProcessor.Memory) async -> Bool {
+        let started = ContinuousClock.now
+        do {
+            try await processor.clocks.changelog.catchUp()
+        } catch {
+            return stopForClocks(error)
+        }
+        memory.clocks.removeAll()
+        memory.assignmentEpoch = epoch
+        logger.info("partitions assigned: field clocks caught up with \(configuration.clocks.topic) in \(ContinuousClock.now - started)")
+        return true
+    }
+
+    /// Without its clocks the service cannot keep its promise: stop, committing nothing more.
+    private func stopForClocks(_ error: any Error) -> Bool {
+        if abandon.isSet { return false }
+        logger.critical("field clocks unavailable: \(error)")
+        abandon.set()
+        onFatal("field clocks unavailable: \(error)")
+        return false
     }
 
     /// Prepares a batch and starts its upsert; finishes `previous` on the way,
@@ -115,7 +163,14 @@ public final class ContactSyncService: Service, Sendable {
         for update in work.updates {
             if busy.contains(update.externalID) { waiting.append(update) } else { free.append(update) }
         }
-        let freeToSend = processor.reconcile(free, in: &work, memory: &memory)
+        let freeToSend: [ContactUpdate]
+        do {
+            freeToSend = try await processor.reconcile(free, in: &work, memory: &memory)
+        } catch {
+            if let previous { _ = await finish(previous, memory: &memory) }
+            _ = stopForClocks(error)
+            return nil
+        }
         let early = Task { [processor] in await processor.upsert(freeToSend) }
         if let previous {
             guard await finish(previous, memory: &memory) else {
@@ -123,7 +178,14 @@ public final class ContactSyncService: Service, Sendable {
                 return nil
             }
         }
-        let waitingToSend = processor.reconcile(waiting, in: &work, memory: &memory)
+        let waitingToSend: [ContactUpdate]
+        do {
+            waitingToSend = try await processor.reconcile(waiting, in: &work, memory: &memory)
+        } catch {
+            _ = stopForClocks(error)
+            _ = await early.value
+            return nil
+        }
         let upserted = Task { [processor] () -> BatchProcessor.Upserted? in
             async let first = early.value
             async let second = processor.upsert(waitingToSend)
@@ -140,7 +202,12 @@ public final class ContactSyncService: Service, Sendable {
     private func finish(_ inFlight: BatchInFlight, memory: inout BatchProcessor.Memory) async -> Bool {
         guard let upserted = await inFlight.upserted.value else { return false }
         var work = inFlight.work
-        processor.record(upserted, in: &work, memory: &memory)
+        let changedClocks = processor.record(upserted, in: &work)
+        do {
+            work.messages += try await processor.clocks.write(changedClocks, cache: &memory.clocks)
+        } catch {
+            return stopForClocks(error)
+        }
         processor.count(work, memory: memory)
         let tickets = work.batch.tickets
         let consumedAt = work.batch.records.map(\.consumedAtNanos)

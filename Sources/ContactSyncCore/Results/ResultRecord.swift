@@ -12,12 +12,15 @@ public struct ResultRecord: Sendable {
     public var httpStatus: Int?
     public var error: SyncError?
     public var ignoredAttributes: [String]
+    /// Why an `unchanged` contact needed no upsert (`older_than_stored`,
+    /// `already_stored`); nil for the other statuses.
+    public var reason: String?
     public var decidedAt: Timestamp
 
     public init(
         externalID: String?, status: SyncStatus, chatbotID: String, eventIDs: [String], sources: [RecordSource],
         attempts: Int, httpStatus: Int? = nil, error: SyncError? = nil, ignoredAttributes: [String] = [],
-        decidedAt: Timestamp
+        reason: String? = nil, decidedAt: Timestamp
     ) {
         self.externalID = externalID
         self.status = status
@@ -28,6 +31,7 @@ public struct ResultRecord: Sendable {
         self.httpStatus = httpStatus
         self.error = error
         self.ignoredAttributes = ignoredAttributes
+        self.reason = reason
         self.decidedAt = decidedAt
     }
 
@@ -57,6 +61,8 @@ public struct ResultRecord: Sendable {
         json.syncError(error)
         json.key("ignored_attributes")
         json.stringArray(ignoredAttributes)
+        json.key("reason")
+        json.string(reason)
         json.key("decided_at")
         json.string(decidedAt.rfc3339Millis)
         json.endObject()

@@ -37,8 +37,23 @@ final class RDKafkaConsumerHandle: @unchecked Sendable {
         if code != RD_KAFKA_RESP_ERR_NO_ERROR { throw KafkaError(code: code, context: "subscribe") }
     }
 
+    /// "From the first record still in the partition", for `assign`.
+    static let offsetBeginning = Int64(RD_KAFKA_OFFSET_BEGINNING)
+
+    /// Reads exactly these partitions from these offsets, outside any group
+    /// (the clock changelog is read whole by every replica).
+    func assign(_ starts: [(TopicPartition, Int64)]) throws {
+        let list = RDKafkaTopicPartitionList(starts.map(\.0), offsets: starts.map(\.1))
+        let code = list.withPointer { rd_kafka_assign(handle, $0) }
+        if code != RD_KAFKA_RESP_ERR_NO_ERROR { throw KafkaError(code: code, context: "assign") }
+    }
+
     enum PollResult {
         case record(KafkaRecord)
+        /// Reached the partition's end (only with `enable.partition.eof`):
+        /// `next` is the offset the next record will have, past any gap that
+        /// compaction left.
+        case endOfPartition(partition: Int32, next: Int64)
         case nothing
         case error(String)
     }
@@ -49,7 +64,7 @@ final class RDKafkaConsumerHandle: @unchecked Sendable {
         defer { rd_kafka_message_destroy(message) }
         let m = message.pointee
         if m.err != RD_KAFKA_RESP_ERR_NO_ERROR {
-            if m.err == RD_KAFKA_RESP_ERR__PARTITION_EOF { return .nothing }
+            if m.err == RD_KAFKA_RESP_ERR__PARTITION_EOF { return .endOfPartition(partition: m.partition, next: m.offset) }
             return .error(String(cString: rd_kafka_err2str(m.err)))
         }
         let value: [UInt8] =

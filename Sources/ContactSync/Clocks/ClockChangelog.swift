@@ -1,0 +1,256 @@
+import ContactSyncCore
+import Dispatch
+import Foundation
+import Logging
+import Synchronization
+
+/// The clock changelog, read whole by every replica into its local store
+/// (a global table): restored at start, then tailed, so that a replica that
+/// takes over a partition finds every clock the previous owner wrote.
+///
+/// Its blocking librdkafka calls run on one serial queue of its own, never on
+/// the cooperative pool.
+final class ClockChangelog: Sendable {
+    struct Settings: Sendable {
+        var topic: String
+        var properties: RDKafkaConfig
+        /// This process's id in the records it writes; its own records are
+        /// already in the local store and are not applied again.
+        var writerID: String
+        var storePath: String
+    }
+
+    enum Failure: Error, CustomStringConvertible {
+        case refused(String)
+        var description: String {
+            switch self {
+            case .refused(let message): message
+            }
+        }
+    }
+
+    let settings: Settings
+    let store: ClockStore
+    private let handle: RDKafkaConsumerHandle
+    private let queue = DispatchQueue(label: "contact-sync.clock-changelog")
+    private let logger: Logger
+    private let metrics: ServiceMetrics
+    private let state = Mutex(TailState())
+
+    /// Records read per store transaction at most.
+    private static let burstLimit = 5_000
+
+    init(settings: Settings, store: ClockStore, logger: Logger, metrics: ServiceMetrics) throws {
+        self.settings = settings
+        self.store = store
+        self.logger = logger
+        self.metrics = metrics
+        handle = try RDKafkaConsumerHandle(
+            config: settings.properties,
+            callbacks: RDKafkaCallbacks(logger: logger, onError: { [logger] message, isFatal in
+                if isFatal {
+                    logger.critical("clock changelog consumer: \(message)")
+                } else {
+                    logger.warning("clock changelog consumer: \(message)")
+                }
+            }))
+    }
+
+    // MARK: - start
+
+    /// Checks the topic against the store and starts reading where the store
+    /// left off (from the beginning for a new store). Returns each partition's
+    /// end offset now: the restore is done once those are applied.
+    func start() async throws -> [Int32: Int64] {
+        let topic = settings.topic
+        let stored = try await store.positions()
+        let plan = try await onQueue { [handle, settings] () throws -> (starts: [(TopicPartition, Int64)], applied: [Int32: Int64], ends: [Int32: Int64]) in
+            let counts = try handle.partitionCounts(of: [topic], timeoutMs: 10_000)
+            guard let count = counts[topic], count > 0 else {
+                throw Failure.refused(
+                    "the clock topic \(topic) (CLOCK_TOPIC) does not exist: the field clocks cannot be kept durably without it. Create it, compacted (cleanup.policy=compact), before starting contact-sync; the service never creates topics")
+            }
+            var starts: [(TopicPartition, Int64)] = []
+            var applied: [Int32: Int64] = [:]
+            var ends: [Int32: Int64] = [:]
+            for partition in 0..<Int32(count) {
+                let tp = TopicPartition(topic: topic, partition: partition)
+                guard let marks = handle.queryWatermarks(tp, timeoutMs: 10_000) else {
+                    throw Failure.refused("cannot read the offsets of the clock topic \(tp)")
+                }
+                if let position = stored[partition] {
+                    if position > marks.high || position < marks.low {
+                        throw Failure.refused(
+                            "the clock store \(settings.storePath) has read \(tp) up to offset \(position), but the topic now holds offsets \(marks.low)..<\(marks.high): the topic was recreated, truncated or expired. Rebuild the store from the changelog with `contact-sync clocks rebuild`, or point CLOCK_STORE_PATH at an empty location")
+                    }
+                    starts.append((tp, position))
+                    applied[partition] = position
+                } else {
+                    starts.append((tp, RDKafkaConsumerHandle.offsetBeginning))
+                    applied[partition] = marks.low
+                }
+                ends[partition] = marks.high
+            }
+            try handle.assign(starts)
+            return (starts, applied, ends)
+        }
+        state.withLock { $0.applied = plan.applied }
+        return plan.ends
+    }
+
+    // MARK: - tailing
+
+    /// Reads and applies records until the task is cancelled. Errors of the
+    /// store are thrown (the service cannot keep its promise without it).
+    func tail(onBurst: @Sendable () -> Void = {}) async throws {
+        var lastStatistics = ContinuousClock.now - .seconds(60)
+        while !Task.isCancelled {
+            let burst = await onQueue { [handle] in Self.pollBurst(handle) }
+            if !burst.isEmpty { try await apply(burst) }
+            onBurst()
+            if ContinuousClock.now - lastStatistics >= .seconds(5) {
+                lastStatistics = ContinuousClock.now
+                await reportStatistics()
+            }
+        }
+    }
+
+    /// Records, and the partitions found at their end (with the next offset).
+    private struct Burst: Sendable {
+        var records: [KafkaRecord] = []
+        var ends: [Int32: Int64] = [:]
+        var isEmpty: Bool { records.isEmpty && ends.isEmpty }
+    }
+
+    private static func pollBurst(_ handle: RDKafkaConsumerHandle) -> Burst {
+        var burst = Burst()
+        while burst.records.count < burstLimit {
+            switch handle.poll(timeoutMs: burst.isEmpty ? 100 : 0) {
+            case .record(let record): burst.records.append(record)
+            case .endOfPartition(let partition, let next): burst.ends[partition] = next
+            case .nothing, .error: return burst
+            }
+        }
+        return burst
+    }
+
+    private func apply(_ burst: Burst) async throws {
+        var entries: [(key: String, value: [UInt8])] = []
+        entries.reserveCapacity(burst.records.count)
+        // An end of partition counts as applied up to there: compaction may
+        // have removed the records just before the end.
+        var positions = burst.ends
+        for record in burst.records {
+            positions[record.partition] = max(positions[record.partition] ?? 0, record.offset + 1)
+            // A tombstone forgets nothing: the clocks say what Bookbag holds.
+            if record.valueIsNull { continue }
+            let decoded = record.value.withUnsafeBytes { ClockChangelogRecord.decode($0) }
+            switch decoded {
+            case .success(let clockRecord):
+                if clockRecord.writer == settings.writerID { continue }
+                entries.append((clockRecord.externalID, clockRecord.clocks.encoded()))
+            case .failure(let error):
+                metrics.unreadableClockRecord()
+                logger.error("clock changelog \(record.topic)/\(record.partition)/\(record.offset) is not a clock record (\(error)); skipped")
+            }
+        }
+        try await store.merge(entries, positions: positions, using: ContactClocks.mergingEncoded)
+        let resumed = state.withLock { $0.advance(positions) }
+        for waiter in resumed { waiter.resume() }
+    }
+
+    private func reportStatistics() async {
+        if let statistics = try? await store.statistics() {
+            metrics.clockStoreContacts.record(statistics.contacts)
+            metrics.clockStoreBytes.record(Double(statistics.bytes))
+        }
+        let ends = try? await endOffsets()
+        if let ends {
+            let lag = state.withLock { state in
+                ends.reduce(Int64(0)) { sum, end in sum + max(0, end.value - (state.applied[end.key] ?? 0)) }
+            }
+            metrics.clockChangelogLag.record(Double(lag))
+        }
+    }
+
+    // MARK: - catching up
+
+    /// Waits until every record in the changelog now is applied to the local
+    /// store. Called after a partition assignment, before its records are decided.
+    func catchUp() async throws {
+        try await waitUntilApplied(endOffsets())
+    }
+
+    func endOffsets() async throws -> [Int32: Int64] {
+        let partitions = state.withLock { Array($0.applied.keys) }
+        return try await onQueue { [handle, settings] in
+            var ends: [Int32: Int64] = [:]
+            for partition in partitions {
+                let tp = TopicPartition(topic: settings.topic, partition: partition)
+                guard let marks = handle.queryWatermarks(tp, timeoutMs: 10_000) else {
+                    throw Failure.refused("cannot read the end offsets of the clock topic \(tp)")
+                }
+                ends[partition] = marks.high
+            }
+            return ends
+        }
+    }
+
+    func waitUntilApplied(_ targets: [Int32: Int64]) async throws {
+        try await withCheckedThrowingContinuation { (continuation: CheckedContinuation<Void, any Error>) in
+            let ready = state.withLock { state -> Bool in
+                if state.isApplied(targets) { return true }
+                state.waiters.append((targets, continuation))
+                return false
+            }
+            if ready { continuation.resume() }
+        }
+    }
+
+    /// Ends every wait with an error (the tail stopped).
+    func failWaiters(_ error: any Error) {
+        let waiters = state.withLock { state in
+            defer { state.waiters = [] }
+            return state.waiters
+        }
+        for waiter in waiters { waiter.continuation.resume(throwing: error) }
+    }
+
+    func close() async {
+        await onQueue { [handle] in handle.close() }
+    }
+
+    private func onQueue<T: Sendable>(_ body: @escaping @Sendable () throws -> T) async throws -> T {
+        try await withCheckedThrowingContinuation { continuation in
+            queue.async { continuation.resume(with: Result { try body() }) }
+        }
+    }
+
+    private func onQueue<T: Sendable>(_ body: @escaping @Sendable () -> T) async -> T {
+        await withCheckedContinuation { continuation in
+            queue.async { continuation.resume(returning: body()) }
+        }
+    }
+}
+
+/// Next offset to apply per partition, and who waits for which.
+private struct TailState {
+    var applied: [Int32: Int64] = [:]
+    var waiters: [(targets: [Int32: Int64], continuation: CheckedContinuation<Void, any Error>)] = []
+
+    func isApplied(_ targets: [Int32: Int64]) -> Bool {
+        targets.allSatisfy { partition, end in (applied[partition] ?? 0) >= end }
+    }
+
+    /// Records progress; returns the waits now satisfied.
+    mutating func advance(_ positions: [Int32: Int64]) -> [CheckedContinuation<Void, any Error>] {
+        for (partition, next) in positions where next > (applied[partition] ?? 0) { applied[partition] = next }
+        var resumed: [CheckedContinuation<Void, any Error>] = []
+        var waiting: [(targets: [Int32: Int64], continuation: CheckedContinuation<Void, any Error>)] = []
+        for waiter in waiters {
+            if isApplied(waiter.targets) { resumed.append(waiter.continuation) } else { waiting.append(waiter) }
+        }
+        waiters = waiting
+        return resumed
+    }
+}
