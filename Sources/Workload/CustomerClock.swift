@@ -20,15 +20,15 @@ struct CustomerClock: Sendable {
         record(startMillis + Int64(index) * Self.millisecondsBetweenEvents)
     }
 
-    /// Earlier than the previous event; call only when `hasEvents`.
-    mutating func late(startMillis: Int64, _ random: inout SplitMix64) -> Int64 {
+    /// Earlier than the previous event, by less than `lateSeconds` + 1 s; call only when `hasEvents`.
+    mutating func late(startMillis: Int64, lateSeconds: Int, _ random: inout SplitMix64) -> Int64 {
         guard let previous = previousMillis else { preconditionFailure("no previous event to be late against") }
         defer { lateEvents += 1 }
         if lateEvents < Self.lateResidues {
             let step = Self.millisecondsBetweenEvents
             let previousSecond = (previous - startMillis).floorDivided(by: step)
-            // Up to ten minutes late, as retries and slow producers are.
-            let second = previousSecond - 1 - Int64(random.next(below: 600))
+            // Minutes late by default, as retries and slow producers are.
+            let second = previousSecond - 1 - Int64(random.next(below: lateSeconds))
             return record(startMillis + second * step + Int64(lateEvents + 1))
         }
         return record(earliestMillis - 1 - Int64(random.next(below: 60_000)))

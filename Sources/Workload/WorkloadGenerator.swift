@@ -54,7 +54,7 @@ public struct WorkloadGenerator: Sequence, Sendable {
 
             let millis =
                 clocks[customer].hasEvents && random.chance(spec.outOfOrderShare)
-                ? clocks[customer].late(startMillis: startMillis, &random)
+                ? clocks[customer].late(startMillis: startMillis, lateSeconds: spec.lateSecondsRange, &random)
                 : clocks[customer].inOrder(index: index, startMillis: startMillis)
             var event = StoreEvent(
                 kind: kind, eventID: eventID, occurredAt: millisToTimestamp(millis), externalID: externalID)

@@ -17,6 +17,10 @@ public struct WorkloadSpec: Sendable {
     public var attributesPerProfile: ClosedRange<Int>
     /// Share of events that occurred before the customer's previous event (late delivery).
     public var outOfOrderShare: Double
+    /// How far a late event may lie before the customer's previous event (whole
+    /// seconds, at least 2 s). nil: up to about ten minutes. The bound holds for a
+    /// customer's first 999 late events; later ones go below all of its earlier events.
+    public var maxLateness: Duration?
     public var seed: UInt64
     /// Prefix of every external_id and event_id, so that runs do not share contacts.
     public var idPrefix: String
@@ -30,7 +34,8 @@ public struct WorkloadSpec: Sendable {
         events: Int = 10_000, customers: Int = 2_000, loginShare: Double = 0.8,
         badRecordShare: Double = 0.005, zipfExponent: Double = 1.0,
         attributesPerProfile: ClosedRange<Int> = 1...5, outOfOrderShare: Double = 0.05,
-        seed: UInt64 = 42, idPrefix: String = "cust-", startTime: Timestamp = defaultStartTime
+        maxLateness: Duration? = nil, seed: UInt64 = 42, idPrefix: String = "cust-",
+        startTime: Timestamp = defaultStartTime
     ) {
         self.events = events
         self.customers = customers
@@ -39,6 +44,7 @@ public struct WorkloadSpec: Sendable {
         self.zipfExponent = zipfExponent
         self.attributesPerProfile = attributesPerProfile
         self.outOfOrderShare = outOfOrderShare
+        self.maxLateness = maxLateness
         self.seed = seed
         self.idPrefix = idPrefix
         self.startTime = startTime
@@ -52,12 +58,23 @@ public struct WorkloadSpec: Sendable {
             precondition((0...1).contains(share), "shares must be within 0...1")
         }
         precondition(zipfExponent >= 0, "zipfExponent must not be negative")
+        if let maxLateness {
+            precondition(maxLateness >= .seconds(2), "maxLateness must be at least 2 s")
+        }
         precondition(attributesPerProfile.lowerBound >= 0, "attribute counts must not be negative")
         // external_ids are prefix + up to 19 digits, event_ids prefix + "evt-" + digits: both <= 128.
         precondition(idPrefix.utf8.count <= 100, "idPrefix must be at most 100 bytes")
         precondition(
             idPrefix.utf8.allSatisfy(\.isExternalIDByte),
             "idPrefix may hold only a-z A-Z 0-9 . _ - (the external_id rule)")
+    }
+
+    /// Whole seconds a late event may go back before the second of the customer's
+    /// previous event: with one second more and the millisecond residues, a late
+    /// event lies less than `maxLateness` before the previous one.
+    var lateSecondsRange: Int {
+        guard let maxLateness else { return 600 }
+        return Int(maxLateness.components.seconds) - 1
     }
 }
 
