@@ -44,12 +44,11 @@ extension ContactClocks {
         // Every entry takes at least 17 bytes: room for all, in one allocation.
         self.init(reservingCapacity: Swift.min((bytes.count - 1) / 17, 16))
         while !reader.isAtEnd {
-            guard let field = reader.field(),
-                let nanoseconds = reader.uint64(), let digest = reader.uint64(),
-                appendInOrder(
-                    field,
-                    FieldClock(occurredAt: Timestamp(nanosecondsSinceEpoch: Int64(bitPattern: nanoseconds)), digest: digest))
-            else { return nil }
+            guard let field = reader.field(), let nanoseconds = reader.uint64(), let digest = reader.uint64() else {
+                return nil
+            }
+            let occurredAt = Timestamp(nanosecondsSinceEpoch: Int64(bitPattern: nanoseconds))
+            guard appendInOrder(field, FieldClock(occurredAt: occurredAt, digest: digest)) else { return nil }
         }
     }
 
