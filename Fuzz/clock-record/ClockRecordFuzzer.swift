@@ -7,7 +7,8 @@
 /// to the same record and re-encodes to the same bytes; a failure has a short
 /// message without control characters; binary clocks that read re-encode to
 /// exactly the input and survive the JSON form; a merge is idempotent, keeps
-/// every field of both sides and never moves a clock backwards.
+/// every field of both sides and never moves a clock backwards; deciding an
+/// update against decoded clocks matches a plain oracle (ReconcileChecks.swift).
 @_cdecl("LLVMFuzzerTestOneInput")
 public func fuzz(_ data: UnsafePointer<UInt8>?, _ size: Int) -> Int32 {
     let bytes = UnsafeRawBufferPointer(start: data, count: data == nil ? 0 : size)
@@ -28,6 +29,8 @@ func checkRecord(_ bytes: UnsafeRawBufferPointer) {
         if again != record { fatalError("record changed on the way through JSON: \(record) -> \(again)") }
         if again.jsonBytes() != json { fatalError("JSON not canonical: \(String(decoding: json, as: UTF8.self))") }
         checkBinary(record.clocks, from: nil)
+        checkDecision(record.clocks, resendStored: false)
+        checkDecision(record.clocks, resendStored: true)
     case .failure(let error):
         let message = error.message
         if message.isEmpty || message.utf8.count > 600 { fatalError("bad error message length: \(message.debugDescription)") }

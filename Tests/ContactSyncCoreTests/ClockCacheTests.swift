@@ -19,6 +19,19 @@ import ContactSyncCore
         #expect(cache.capacity == 10)
     }
 
+    @Test func holdsEveryKindOfFieldExactly() {
+        var cache = ClockCache(capacity: 2)
+        let clocks = F.clocks([
+            (.attribute(String(repeating: "long_name_", count: 20)), F.clock(-3, .number(2.5))),
+            (.attribute("caf\u{E9}"), FieldClock(occurredAt: Timestamp(nanosecondsSinceEpoch: .min), digest: .max)),
+            (.phone, F.clock(7, .null)), (.email, F.clock(8, .string("a@x.io"))),
+        ])
+        cache.store("u1", clocks)
+        #expect(cache.lookup("u1") == clocks)
+        cache.store("u2", ContactClocks())
+        #expect(cache.lookup("u2") == ContactClocks())
+    }
+
     @Test func mergeIfPresentLeavesUnknownContactsAlone() {
         var cache = ClockCache(capacity: 4)
         cache.store("u1", Self.clocks)

@@ -21,18 +21,6 @@ import ContactSyncCore
         ]),
         writer: "7d0c1f9e-2b1a-4c55-9e0b-3f1d2a6b8c41")
 
-    private static let examplesFolder: URL = URL(fileURLWithPath: #filePath).resolvingSymlinksInPath()
-        .deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent()
-        .appendingPathComponent("schemas/examples")
-
-    private func examples(_ folder: String) throws -> [(name: String, bytes: [UInt8])] {
-        let directory = Self.examplesFolder.appendingPathComponent(folder)
-        let names = try FileManager.default.contentsOfDirectory(atPath: directory.path).filter { $0.hasSuffix(".json") }
-        return try names.sorted().map { name in
-            (name, Array(try Data(contentsOf: directory.appendingPathComponent(name))))
-        }
-    }
-
     private func decoded(_ text: String) -> Result<ClockChangelogRecord, ClockRecordError> {
         ClockChangelogRecord.decode(Array(text.utf8))
     }
@@ -44,14 +32,14 @@ import ContactSyncCore
 
     /// The schema's example is byte for byte what the encoder writes, so they cannot drift apart.
     @Test func encoderWritesTheSchemaExample() throws {
-        var file = try #require(try examples("valid/clock").first { $0.name == "written-by-contact-sync.json" }).bytes
+        var file = try #require(try SchemaExamples.files("valid/clock").first { $0.name == "written-by-contact-sync.json" }).bytes
         if file.last == UInt8(ascii: "\n") { file.removeLast() }
         #expect(String(decoding: Self.sample.jsonBytes(), as: UTF8.self) == String(decoding: file, as: UTF8.self))
         #expect(try ClockChangelogRecord.decode(file).get() == Self.sample)
     }
 
     @Test func validExamplesDecode() throws {
-        let files = try examples("valid/clock")
+        let files = try SchemaExamples.files("valid/clock")
         #expect(files.count >= 3)
         for file in files {
             if case .failure(let error) = ClockChangelogRecord.decode(file.bytes) {
@@ -61,7 +49,7 @@ import ContactSyncCore
     }
 
     @Test func invalidExamplesAreRejected() throws {
-        let files = try examples("invalid/clock")
+        let files = try SchemaExamples.files("invalid/clock")
         #expect(files.count >= 10)
         for file in files {
             if case .success = ClockChangelogRecord.decode(file.bytes) {

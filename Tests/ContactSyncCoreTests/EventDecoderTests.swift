@@ -240,22 +240,9 @@ struct EventDecoderTests {
 
     // MARK: the contract's examples
 
-    /// schemas/examples, next to this file's package root.
-    private static let examplesFolder: URL = URL(fileURLWithPath: #filePath).resolvingSymlinksInPath()
-        .deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent()
-        .appendingPathComponent("schemas/examples")
-
-    private func examples(_ folder: String) throws -> [(name: String, bytes: [UInt8])] {
-        let directory = Self.examplesFolder.appendingPathComponent(folder)
-        let names = try FileManager.default.contentsOfDirectory(atPath: directory.path).filter { $0.hasSuffix(".json") }
-        return try names.sorted().map { name in
-            (name, Array(try Data(contentsOf: directory.appendingPathComponent(name))))
-        }
-    }
-
     @Test(arguments: ["valid/login", "valid/profile-changed"])
     func validExamplesDecode(_ folder: String) throws {
-        let files = try examples(folder)
+        let files = try SchemaExamples.files(folder)
         #expect(!files.isEmpty)
         for file in files {
             if case .failure(let failure) = EventDecoder.decode(file.bytes) {
@@ -285,7 +272,7 @@ struct EventDecoderTests {
             "email-without-at.json": "invalid_email", "email-domain-without-dot.json": "invalid_email",
             "phone-with-letters.json": "invalid_phone", "phone-6-digits.json": "invalid_phone",
         ]
-        let files = try examples(folder)
+        let files = try SchemaExamples.files(folder)
         #expect(!files.isEmpty)
         for file in files {
             let result = EventDecoder.decode(file.bytes)

@@ -112,7 +112,8 @@ private struct ClockRecordParser {
                 let parsed = parser.reader.rawBytesIfPlain(token).flatMap { Timestamp.parseRFC3339UTCNanos(utf8: $0) }
                 guard let parsed else {
                     throw ClockRecordError(
-                        "\(what).occurred_at is not RFC 3339 in UTC (YYYY-MM-DDTHH:MM:SS[.fraction]Z, at most 9 fraction digits)")
+                        "\(what).occurred_at is not RFC 3339 in UTC"
+                            + " (YYYY-MM-DDTHH:MM:SS[.fraction]Z, at most 9 fraction digits)")
                 }
                 occurredAt = parsed
             } else if parser.reader.token(key, equals: "digest") {

@@ -14,7 +14,7 @@ extension ContactClocks {
 
     public func encoded() -> [UInt8] {
         var out: [UInt8] = []
-        out.reserveCapacity(1 + count * 17)
+        out.reserveCapacity(reduce(1) { size, entry in size + Self.encodedSize(of: entry.field) + 16 })
         out.append(Self.binaryFormat)
         for entry in self {
             switch entry.field {
@@ -41,14 +41,14 @@ extension ContactClocks {
     public init?(encoded bytes: UnsafeRawBufferPointer) {
         var reader = BinaryClockReader(bytes: bytes)
         guard reader.byte() == Self.binaryFormat else { return nil }
-        self.init()
+        // Every entry takes at least 17 bytes: room for all, in one allocation.
+        self.init(reservingCapacity: Swift.min((bytes.count - 1) / 17, 16))
         while !reader.isAtEnd {
-            guard let field = reader.field(),
-                let nanoseconds = reader.uint64(), let digest = reader.uint64(),
-                appendInOrder(
-                    field,
-                    FieldClock(occurredAt: Timestamp(nanosecondsSinceEpoch: Int64(bitPattern: nanoseconds)), digest: digest))
-            else { return nil }
+            guard let field = reader.field(), let nanoseconds = reader.uint64(), let digest = reader.uint64() else {
+                return nil
+            }
+            let occurredAt = Timestamp(nanosecondsSinceEpoch: Int64(bitPattern: nanoseconds))
+            guard appendInOrder(field, FieldClock(occurredAt: occurredAt, digest: digest)) else { return nil }
         }
     }
 
@@ -69,6 +69,17 @@ extension ContactClocks {
     /// incoming bytes count as none).
     public static func mergingEncoded(_ existing: UnsafeRawBufferPointer?, _ incoming: UnsafeRawBufferPointer) -> [UInt8] {
         mergedEncoded(existing, with: ContactClocks(encoded: incoming) ?? ContactClocks())
+    }
+
+    private static func encodedSize(of field: ContactField) -> Int {
+        guard case .attribute(let name) = field else { return 1 }
+        var length = name.utf8.count
+        var size = 2 + length
+        while length >= 0x80 {
+            size += 1
+            length >>= 7
+        }
+        return size
     }
 
     private static func appendLittleEndian(_ value: UInt64, to out: inout [UInt8]) {

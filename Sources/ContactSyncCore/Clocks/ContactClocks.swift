@@ -20,6 +20,12 @@ public struct ContactClocks: Sendable, Equatable, RandomAccessCollection {
         entries = []
     }
 
+    /// Empty, with room for `capacity` entries.
+    init(reservingCapacity capacity: Int) {
+        entries = []
+        entries.reserveCapacity(capacity)
+    }
+
     /// The entries in order, a repeated field merged by the merge rule.
     public init(_ entries: some Sequence<Entry>) {
         self.init()

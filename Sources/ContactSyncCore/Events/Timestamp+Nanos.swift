@@ -8,38 +8,24 @@ extension Timestamp {
 
     /// `rfc3339Nanos` as UTF-8 bytes.
     public var rfc3339NanosUTF8: [UInt8] {
-        // Floored without multiplying back, which would overflow near Int64.min.
-        var seconds = nanosecondsSinceEpoch / 1_000_000_000
-        var fraction = Int(nanosecondsSinceEpoch % 1_000_000_000)
-        if fraction < 0 {
-            seconds -= 1
-            fraction += 1_000_000_000
+        // The millisecond form, floored, then any sub-millisecond digits before
+        // the `Z` (a remainder, not a multiplication, which would overflow near Int64.min).
+        var out = Array(rfc3339Millis.utf8)
+        var belowMillis = Int(nanosecondsSinceEpoch % 1_000_000)
+        if belowMillis < 0 { belowMillis += 1_000_000 }
+        guard belowMillis != 0 else { return out }
+        out.removeLast()
+        var value = belowMillis
+        var width = 6
+        if value % 1000 == 0 {
+            value /= 1000
+            width = 3
         }
-        let days = seconds.floorDiv(86_400)
-        let secondOfDay = Int(seconds - days * 86_400)
-        let (year, month, day) = Self.civilDate(fromDaysSinceEpoch: days)
-        var out = [UInt8]()
-        out.reserveCapacity(30)
-        func digits(_ value: Int, _ width: Int) {
-            var divisor = 1
-            for _ in 1..<width { divisor *= 10 }
-            while divisor > 0 {
-                out.append(UInt8(ascii: "0") &+ UInt8(value / divisor % 10))
-                divisor /= 10
-            }
-        }
-        digits(Int(year), 4); out.append(UInt8(ascii: "-"))
-        digits(month, 2); out.append(UInt8(ascii: "-"))
-        digits(day, 2); out.append(UInt8(ascii: "T"))
-        digits(secondOfDay / 3600, 2); out.append(UInt8(ascii: ":"))
-        digits(secondOfDay / 60 % 60, 2); out.append(UInt8(ascii: ":"))
-        digits(secondOfDay % 60, 2); out.append(UInt8(ascii: "."))
-        if fraction % 1_000_000 == 0 {
-            digits(fraction / 1_000_000, 3)
-        } else if fraction % 1000 == 0 {
-            digits(fraction / 1000, 6)
-        } else {
-            digits(fraction, 9)
+        var divisor = 1
+        for _ in 1..<width { divisor *= 10 }
+        while divisor > 0 {
+            out.append(UInt8(ascii: "0") &+ UInt8(value / divisor % 10))
+            divisor /= 10
         }
         out.append(UInt8(ascii: "Z"))
         return out
@@ -51,55 +37,33 @@ extension Timestamp {
     /// Int64 nanoseconds. Unlike `parseRFC3339`, it reaches every Int64 instant,
     /// so whatever is written reads back.
     public static func parseRFC3339UTCNanos(utf8 bytes: UnsafeRawBufferPointer) -> Timestamp? {
-        var position = 0
-        func number(_ width: Int) -> Int64? {
-            guard bytes.count - position >= width else { return nil }
-            var value: Int64 = 0
-            for _ in 0..<width {
-                let digit = bytes[position] &- UInt8(ascii: "0")
-                guard digit < 10 else { return nil }
-                value = value * 10 + Int64(digit)
-                position += 1
-            }
-            return value
-        }
-        func consume(_ ascii: Unicode.Scalar) -> Bool {
-            guard position < bytes.count, bytes[position] == UInt8(ascii: ascii) else { return false }
-            position += 1
-            return true
-        }
-        guard let year = number(4), consume("-"), let month = number(2), consume("-"), let day = number(2),
-            consume("T"), let hour = number(2), consume(":"), let minute = number(2), consume(":"),
-            let second = number(2)
+        var cursor = RFC3339Cursor(bytes: bytes)
+        guard let year = cursor.number(digits: 4), cursor.consume(UInt8(ascii: "-")),
+            let month = cursor.number(digits: 2), cursor.consume(UInt8(ascii: "-")),
+            let day = cursor.number(digits: 2), cursor.consume(UInt8(ascii: "T")),
+            let hour = cursor.number(digits: 2), cursor.consume(UInt8(ascii: ":")),
+            let minute = cursor.number(digits: 2), cursor.consume(UInt8(ascii: ":")),
+            let second = cursor.number(digits: 2)
         else { return nil }
         var fraction: Int64 = 0
-        if consume(".") {
-            var digits = 0
-            while position < bytes.count, bytes[position] &- UInt8(ascii: "0") < 10 {
-                guard digits < 9 else { return nil }
-                fraction = fraction * 10 + Int64(bytes[position] &- UInt8(ascii: "0"))
-                digits += 1
-                position += 1
-            }
-            guard digits > 0 else { return nil }
-            for _ in digits..<9 { fraction *= 10 }
+        if cursor.consume(UInt8(ascii: ".")) {
+            let start = cursor.position
+            // More than nine digits would not be exact: refused, not truncated.
+            guard let nanoseconds = cursor.fractionNanoseconds(), cursor.position - start <= 9 else { return nil }
+            fraction = nanoseconds
         }
-        guard consume("Z"), position == bytes.count,
-            (1...12).contains(month), day >= 1, day <= Int64(daysInMonth(year: Int(year), month: Int(month))),
+        guard cursor.consume(UInt8(ascii: "Z")), cursor.isAtEnd,
+            (1...12).contains(month), day >= 1, day <= daysInMonth(year: year, month: month),
             hour <= 23, minute <= 59, second <= 59
         else { return nil }
-        let days = daysSinceEpoch(year: year, month: Int(month), day: Int(day))
-        let seconds = days * 86_400 + hour * 3600 + minute * 60 + second
-        let (scaled, overflowed) = seconds.multipliedReportingOverflow(by: 1_000_000_000)
-        // Int64.min lies just past a whole second: the scaled second may overflow
-        // on its own while adding the fraction would not, so split the step.
-        if overflowed {
-            let (closer, stillOverflowed) = (seconds + 1).multipliedReportingOverflow(by: 1_000_000_000)
-            guard !stillOverflowed else { return nil }
-            let (total, overflowedAgain) = closer.addingReportingOverflow(fraction - 1_000_000_000)
-            return overflowedAgain ? nil : Timestamp(nanosecondsSinceEpoch: total)
-        }
-        let (total, overflowedAgain) = scaled.addingReportingOverflow(fraction)
+        let days = daysSinceEpoch(year: Int64(year), month: month, day: day)
+        let seconds = days * 86_400 + Int64(hour * 3600 + minute * 60 + second)
+        // Int64.min lies just past a whole second: the second alone overflows
+        // while the instant does not, so count from the next second down.
+        let borrow: Int64 = seconds < 0 ? 1 : 0
+        let (scaled, overflowed) = (seconds + borrow).multipliedReportingOverflow(by: 1_000_000_000)
+        guard !overflowed else { return nil }
+        let (total, overflowedAgain) = scaled.addingReportingOverflow(fraction - borrow * 1_000_000_000)
         return overflowedAgain ? nil : Timestamp(nanosecondsSinceEpoch: total)
     }
 }

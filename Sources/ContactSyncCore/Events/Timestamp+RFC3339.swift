@@ -85,8 +85,9 @@ extension Timestamp {
     }
 }
 
-/// Reads the fixed-width pieces of an RFC 3339 timestamp.
-private struct RFC3339Cursor {
+/// Reads the fixed-width pieces of an RFC 3339 timestamp (also for the clock
+/// record's strict form, `parseRFC3339UTCNanos`).
+struct RFC3339Cursor {
     let bytes: UnsafeRawBufferPointer
     var position = 0
 
