@@ -65,9 +65,13 @@ struct ClockStoreTests {
             return Self.append(stored, incoming)
         }
         try await store.merge([("a", [1])], positions: [:], using: recording)
-        try await store.merge([("a", [2]), ("a", [3]), ("b", [9])], positions: [:], using: recording)
-        #expect(seen.calls == [Merge(nil, [1]), Merge([1], [2]), Merge([1, 2], [3]), Merge(nil, [9])])
-        #expect(try await store.load(["a", "b"]) == ["a": [1, 2, 3], "b": [9]])
+        try await store.merge([("b", [9]), ("a", [2]), ("c", [5]), ("a", [3])], positions: [:], using: recording)
+        let calls = seen.calls
+        #expect(calls.count == 5)
+        for call in [Merge(nil, [1]), Merge([1], [2]), Merge([1, 2], [3]), Merge(nil, [9]), Merge(nil, [5])] {
+            #expect(calls.contains(call), "merge was not called with \(call)")
+        }
+        #expect(try await store.load(["a", "b", "c"]) == ["a": [1, 2, 3], "b": [9], "c": [5]])
         await store.close()
     }
 

@@ -158,33 +158,10 @@ final class ClockDatabase {
         return found
     }
 
-    // TEMPORARY (measuring): IN-list variant.
-    static let chunk = 100
-    static let selectChunk = "SELECT contact, clocks FROM clocks WHERE contact IN (" + Array(repeating: "?", count: chunk).joined(separator: ",") + ")"
-    func loadInChunks(_ keys: [String]) throws(ClockStoreError) -> [String: [UInt8]] {
-        var found = [String: [UInt8]](minimumCapacity: keys.count)
-        try operation("cannot read clocks") {
-            try connection.readTransaction {
-                try connection.withStatement(Self.selectChunk) { select in
-                    var start = 0
-                    while start < keys.count {
-                        let end = min(start + Self.chunk, keys.count)
-                        for index in 0..<Self.chunk {
-                            try select.bind(Int32(index + 1), text: keys[min(start + index, end - 1)])
-                        }
-                        while try select.step() { found[select.text(at: 0)] = select.withBlob(at: 1) { Array($0) } }
-                        select.reset()
-                        start = end
-                    }
-                }
-            }
-        }
-        return found
-    }
-
     /// In one transaction: value := merge(stored or nil, entry value) for each
-    /// entry in order, and the positions set. A merge that leaves the stored
-    /// bytes as they are writes nothing (replays of the changelog are cheap).
+    /// entry, one key's entries in the order given, and the positions set. A
+    /// merge that leaves the stored bytes as they are writes nothing (replays
+    /// of the changelog are cheap).
     func merge(
         _ entries: [(key: String, value: [UInt8])], positions: [Int32: Int64],
         using merge: (UnsafeRawBufferPointer?, UnsafeRawBufferPointer) -> [UInt8]
@@ -192,7 +169,8 @@ final class ClockDatabase {
         let added = try operation("cannot write clocks") {
             try connection.transaction { () throws -> Int in
                 var added = 0
-                for entry in entries {
+                for index in Self.keyOrder(entries) {
+                    let entry = entries[index]
                     let stored = try connection.withStatement(Self.selectOne) { select -> (merged: [UInt8], changed: Bool)? in
                         try select.bind(1, text: entry.key)
                         guard try select.step() else { return nil }
@@ -219,6 +197,16 @@ final class ClockDatabase {
             }
         }
         contacts += added
+    }
+
+    /// Entry indices by key, and by position for equal keys: visiting the
+    /// B-tree in key order touches each page once per call (restoring 1M
+    /// contacts in calls of 50,000 took 10 s in key order, 23 s in arrival order).
+    private static func keyOrder(_ entries: [(key: String, value: [UInt8])]) -> [Int] {
+        entries.indices.sorted { left, right in
+            let (leftKey, rightKey) = (entries[left].key, entries[right].key)
+            return leftKey != rightKey ? leftKey < rightKey : left < right
+        }
     }
 
     /// The next changelog offset to read per partition, as last stored.
