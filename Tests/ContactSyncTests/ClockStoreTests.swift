@@ -32,15 +32,17 @@ struct ClockStoreTests {
         Array(stored ?? UnsafeRawBufferPointer(start: nil, count: 0)) + Array(incoming)
     }
 
+    struct OpenedUnexpectedly: Error {}
+
+    /// The error opening `path` fails with (the test fails when it opens).
     static func openingError(_ path: String, topic: String = topic) throws -> ClockStoreError {
         do {
-            let store = try open(path, topic: topic)
-            _ = store
-            Issue.record("the store at \(path) was opened")
-            throw CancellationError()
+            _ = try open(path, topic: topic)
         } catch let error as ClockStoreError {
             return error
         }
+        Issue.record("the store at \(path) was opened")
+        throw OpenedUnexpectedly()
     }
 
     @Test func valuesMergedAreLoadedAndAbsentKeysLeftOut() async throws {
@@ -156,7 +158,16 @@ struct ClockStoreTests {
         try file.close()
         let error = try Self.openingError(directory.storePath)
         #expect(error.kind == .damaged, "\(error)")
-        #expect(error.description.contains(directory.storePath))
+        #expect(error.description.contains(directory.storePath) && !error.description.contains("\n"), "\(error)")
+    }
+
+    @Test func aStoreInADirectoryThatDoesNotExistIsRefusedNamingThePath() throws {
+        let directory = try Directory()
+        defer { directory.remove() }
+        let path = directory.url.appendingPathComponent("missing/clocks.sqlite").path
+        let error = try Self.openingError(path)
+        #expect(error.kind == .io)
+        #expect(error.description.contains(path) && error.description.contains("No such file or directory"), "\(error)")
     }
 
     @Test func aStoreOfAnotherTopicIsRefusedNamingBothTopics() async throws {

@@ -84,9 +84,10 @@ final class ClockDatabase {
             }
             let check = try connection.scalarText("PRAGMA quick_check") ?? "no answer"
             guard check == "ok" else {
+                let problems = check.split(whereSeparator: \.isNewline).joined(separator: "; ")
                 throw ClockStoreError(
                     kind: .damaged, path: path,
-                    reason: "fails SQLite's integrity check (\(check)); \(ClockStoreError.rebuildHint)")
+                    reason: "fails SQLite's integrity check (\(problems.prefix(300))); \(ClockStoreError.rebuildHint)")
             }
             let storedTopic = try connection.scalarText("SELECT value FROM meta WHERE name = 'topic'") ?? ""
             guard storedTopic == topic else {
