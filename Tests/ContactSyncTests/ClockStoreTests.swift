@@ -95,6 +95,29 @@ struct ClockStoreTests {
         await reopened.close()
     }
 
+    @Test func aStoreWhoseMainFileWasDeletedStartsEmptyDespiteAnOldWriteAheadLog() async throws {
+        let directory = try Directory()
+        defer { directory.remove() }
+        let store = try Self.open(directory.storePath)
+        try await store.merge([("a", [1])], positions: [0: 5], using: Self.replace)
+        let log = URL(fileURLWithPath: directory.storePath + "-wal")
+        let leftOver = try Data(contentsOf: log)  // as a killed process leaves it
+        #expect(leftOver.count > 0)
+        await store.close()
+        try FileManager.default.removeItem(atPath: directory.storePath)
+        try leftOver.write(to: log)
+
+        let fresh = try Self.open(directory.storePath)
+        #expect(fresh.wasCreated)
+        #expect(try await fresh.load(["a"]) == [:])
+        #expect(try await fresh.positions() == [:])
+        try await fresh.merge([("b", [2])], positions: [:], using: Self.replace)
+        await fresh.close()
+        let reopened = try Self.open(directory.storePath)
+        #expect(try await reopened.load(["a", "b"]) == ["b": [2]])
+        await reopened.close()
+    }
+
     @Test func aStoreIsNotUsableAfterClose() async throws {
         let directory = try Directory()
         defer { directory.remove() }

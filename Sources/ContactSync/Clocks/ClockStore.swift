@@ -27,7 +27,6 @@ public final class ClockStore: Sendable {
         let lock: ClockStoreLock
     }
 
-    private let files: ClockStoreFiles
     private let queue: DispatchQueue
     private let state: Mutex<OpenStore?>
     private let logger: Logger
@@ -46,7 +45,6 @@ public final class ClockStore: Sendable {
         let database = try ClockDatabase.open(files, topic: topic, cacheBytes: cacheBytes)
         self.path = path
         self.opened = opened
-        self.files = files
         self.logger = logger
         logger.info(
             "clock store opened",

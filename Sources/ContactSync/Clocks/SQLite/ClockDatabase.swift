@@ -24,8 +24,11 @@ final class ClockDatabase {
 
     /// Writes a new, empty store for `topic` beside `files.main` and renames it
     /// into place, so the store at `files.main` is always complete or absent.
+    /// Call it only when `files.main` does not exist: a write-ahead log left
+    /// there (the main file deleted by hand) is removed first, since SQLite
+    /// would otherwise replay it into the new file.
     static func create(_ files: ClockStoreFiles, topic: String) throws(ClockStoreError) {
-        try files.remove([files.creating, files.creating + "-journal", files.creating + "-wal"])
+        try files.remove(files.dataFiles)
         do {
             let connection = try SQLiteConnection(path: files.creating, create: true)
             try connection.execute(
