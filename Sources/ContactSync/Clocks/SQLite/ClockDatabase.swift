@@ -72,45 +72,16 @@ final class ClockDatabase {
                 PRAGMA cache_size = -\(max(cacheBytes / 1024, 256));
                 PRAGMA busy_timeout = 5000;
                 """)
-            let applicationID = Int32(try connection.scalarText("PRAGMA application_id") ?? "") ?? 0
-            guard applicationID == Self.applicationID else {
-                throw ClockStoreError(
-                    kind: .notAStore, path: path,
-                    reason: "a SQLite database, but not a contact-sync clock store; \(ClockStoreError.rebuildHint)")
-            }
-            let version = Int(try connection.scalarText("PRAGMA user_version") ?? "") ?? 0
-            guard version == Self.schemaVersion else {
-                throw ClockStoreError(
-                    kind: .otherSchemaVersion, path: path,
-                    reason: "schema version \(version), but this contact-sync reads version \(Self.schemaVersion); "
-                        + ClockStoreError.rebuildHint)
-            }
-            let check = try connection.scalarText("PRAGMA quick_check") ?? "no answer"
-            guard check == "ok" else {
-                let problems = check.split(whereSeparator: \.isNewline).joined(separator: "; ")
-                throw ClockStoreError(
-                    kind: .damaged, path: path,
-                    reason: "fails SQLite's integrity check (\(problems.prefix(300))); \(ClockStoreError.rebuildHint)")
-            }
-            let storedTopic = try connection.scalarText("SELECT value FROM meta WHERE name = 'topic'") ?? ""
-            guard storedTopic == topic else {
-                throw ClockStoreError(
-                    kind: .otherTopic, path: path,
-                    reason: "holds the clocks of changelog topic '\(storedTopic)', not of '\(topic)' (CLOCK_TOPIC); "
-                        + "point CLOCK_STORE_PATH elsewhere, or \(ClockStoreError.rebuildHint)")
-            }
+            try refuseUnlessSound(connection, path: path, topic: topic)
             // Durable across a process crash; a power loss may lose the last
             // transactions, values and positions together, which the changelog
             // then replays.
             let journalMode = try connection.scalarText("PRAGMA journal_mode = WAL")
             guard journalMode == "wal" else {
-                throw ClockStoreError(kind: .io, path: path, reason: "SQLite refused WAL mode (it answered \(journalMode ?? "nothing"))")
+                throw ClockStoreError(
+                    kind: .io, path: path, reason: "SQLite refused WAL mode (it answered \(journalMode ?? "nothing"))")
             }
-            try connection.execute(
-                """
-                PRAGMA synchronous = NORMAL;
-                PRAGMA journal_size_limit = \(64 << 20);
-                """)
+            try connection.execute("PRAGMA synchronous = NORMAL; PRAGMA journal_size_limit = \(64 << 20);")
             let contacts = try connection.withStatement("SELECT value FROM meta WHERE name = 'contacts'") { select in
                 try select.step() ? Int(select.int64(at: 0)) : 0
             }
@@ -121,6 +92,37 @@ final class ClockDatabase {
             throw Self.openingError(error, path: path)
         } catch {
             throw ClockStoreError(kind: .io, path: path, reason: "cannot open: \(error)")
+        }
+    }
+
+    /// Ours (application id), this schema version, sound (quick_check), this topic.
+    private static func refuseUnlessSound(_ connection: SQLiteConnection, path: String, topic: String) throws {
+        let applicationID = Int32(try connection.scalarText("PRAGMA application_id") ?? "") ?? 0
+        guard applicationID == Self.applicationID else {
+            throw ClockStoreError(
+                kind: .notAStore, path: path,
+                reason: "a SQLite database, but not a contact-sync clock store; \(ClockStoreError.rebuildHint)")
+        }
+        let version = Int(try connection.scalarText("PRAGMA user_version") ?? "") ?? 0
+        guard version == Self.schemaVersion else {
+            throw ClockStoreError(
+                kind: .otherSchemaVersion, path: path,
+                reason: "schema version \(version), but this contact-sync reads version \(Self.schemaVersion); "
+                    + ClockStoreError.rebuildHint)
+        }
+        let check = try connection.scalarText("PRAGMA quick_check") ?? "no answer"
+        guard check == "ok" else {
+            let problems = check.split(whereSeparator: \.isNewline).joined(separator: "; ")
+            throw ClockStoreError(
+                kind: .damaged, path: path,
+                reason: "fails SQLite's integrity check (\(problems.prefix(300))); \(ClockStoreError.rebuildHint)")
+        }
+        let storedTopic = try connection.scalarText("SELECT value FROM meta WHERE name = 'topic'") ?? ""
+        guard storedTopic == topic else {
+            throw ClockStoreError(
+                kind: .otherTopic, path: path,
+                reason: "holds the clocks of changelog topic '\(storedTopic)', not of '\(topic)' (CLOCK_TOPIC); "
+                    + "point CLOCK_STORE_PATH elsewhere, or \(ClockStoreError.rebuildHint)")
         }
     }
 
