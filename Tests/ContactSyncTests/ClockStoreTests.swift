@@ -32,15 +32,17 @@ struct ClockStoreTests {
         Array(stored ?? UnsafeRawBufferPointer(start: nil, count: 0)) + Array(incoming)
     }
 
+    struct OpenedUnexpectedly: Error {}
+
+    /// The error opening `path` fails with (the test fails when it opens).
     static func openingError(_ path: String, topic: String = topic) throws -> ClockStoreError {
         do {
-            let store = try open(path, topic: topic)
-            _ = store
-            Issue.record("the store at \(path) was opened")
-            throw CancellationError()
+            _ = try open(path, topic: topic)
         } catch let error as ClockStoreError {
             return error
         }
+        Issue.record("the store at \(path) was opened")
+        throw OpenedUnexpectedly()
     }
 
     @Test func valuesMergedAreLoadedAndAbsentKeysLeftOut() async throws {
@@ -65,9 +67,13 @@ struct ClockStoreTests {
             return Self.append(stored, incoming)
         }
         try await store.merge([("a", [1])], positions: [:], using: recording)
-        try await store.merge([("a", [2]), ("a", [3]), ("b", [9])], positions: [:], using: recording)
-        #expect(seen.calls == [Merge(nil, [1]), Merge([1], [2]), Merge([1, 2], [3]), Merge(nil, [9])])
-        #expect(try await store.load(["a", "b"]) == ["a": [1, 2, 3], "b": [9]])
+        try await store.merge([("b", [9]), ("a", [2]), ("c", [5]), ("a", [3])], positions: [:], using: recording)
+        let calls = seen.calls
+        #expect(calls.count == 5)
+        for call in [Merge(nil, [1]), Merge([1], [2]), Merge([1, 2], [3]), Merge(nil, [9]), Merge(nil, [5])] {
+            #expect(calls.contains(call), "merge was not called with \(call)")
+        }
+        #expect(try await store.load(["a", "b", "c"]) == ["a": [1, 2, 3], "b": [9], "c": [5]])
         await store.close()
     }
 
@@ -86,6 +92,29 @@ struct ClockStoreTests {
         #expect(!reopened.wasCreated)
         #expect(try await reopened.positions() == [0: 12, 3: 7])
         #expect(try await reopened.load(["a", "b"]) == ["a": [7], "b": [8]])
+        await reopened.close()
+    }
+
+    @Test func aStoreWhoseMainFileWasDeletedStartsEmptyDespiteAnOldWriteAheadLog() async throws {
+        let directory = try Directory()
+        defer { directory.remove() }
+        let store = try Self.open(directory.storePath)
+        try await store.merge([("a", [1])], positions: [0: 5], using: Self.replace)
+        let log = URL(fileURLWithPath: directory.storePath + "-wal")
+        let leftOver = try Data(contentsOf: log)  // as a killed process leaves it
+        #expect(leftOver.count > 0)
+        await store.close()
+        try FileManager.default.removeItem(atPath: directory.storePath)
+        try leftOver.write(to: log)
+
+        let fresh = try Self.open(directory.storePath)
+        #expect(fresh.wasCreated)
+        #expect(try await fresh.load(["a"]) == [:])
+        #expect(try await fresh.positions() == [:])
+        try await fresh.merge([("b", [2])], positions: [:], using: Self.replace)
+        await fresh.close()
+        let reopened = try Self.open(directory.storePath)
+        #expect(try await reopened.load(["a", "b"]) == ["b": [2]])
         await reopened.close()
     }
 
@@ -152,7 +181,16 @@ struct ClockStoreTests {
         try file.close()
         let error = try Self.openingError(directory.storePath)
         #expect(error.kind == .damaged, "\(error)")
-        #expect(error.description.contains(directory.storePath))
+        #expect(error.description.contains(directory.storePath) && !error.description.contains("\n"), "\(error)")
+    }
+
+    @Test func aStoreInADirectoryThatDoesNotExistIsRefusedNamingThePath() throws {
+        let directory = try Directory()
+        defer { directory.remove() }
+        let path = directory.url.appendingPathComponent("missing/clocks.sqlite").path
+        let error = try Self.openingError(path)
+        #expect(error.kind == .io)
+        #expect(error.description.contains(path) && error.description.contains("No such file or directory"), "\(error)")
     }
 
     @Test func aStoreOfAnotherTopicIsRefusedNamingBothTopics() async throws {

@@ -7,6 +7,7 @@ final class ClockDatabase {
     /// "CSCK" in the file header: marks a SQLite file as a contact-sync clock store.
     static let applicationID: Int32 = 0x4353_434B
     static let schemaVersion = 1
+    static let checkpointPages = 8192
 
     let files: ClockStoreFiles
     private let connection: SQLiteConnection
@@ -24,8 +25,11 @@ final class ClockDatabase {
 
     /// Writes a new, empty store for `topic` beside `files.main` and renames it
     /// into place, so the store at `files.main` is always complete or absent.
+    /// Call it only when `files.main` does not exist: a write-ahead log left
+    /// there (the main file deleted by hand) is removed first, since SQLite
+    /// would otherwise replay it into the new file.
     static func create(_ files: ClockStoreFiles, topic: String) throws(ClockStoreError) {
-        try files.remove([files.creating, files.creating + "-journal", files.creating + "-wal"])
+        try files.remove(files.dataFiles)
         do {
             let connection = try SQLiteConnection(path: files.creating, create: true)
             try connection.execute(
@@ -69,43 +73,24 @@ final class ClockDatabase {
                 PRAGMA cache_size = -\(max(cacheBytes / 1024, 256));
                 PRAGMA busy_timeout = 5000;
                 """)
-            let applicationID = Int32(try connection.scalarText("PRAGMA application_id") ?? "") ?? 0
-            guard applicationID == Self.applicationID else {
-                throw ClockStoreError(
-                    kind: .notAStore, path: path,
-                    reason: "a SQLite database, but not a contact-sync clock store; \(ClockStoreError.rebuildHint)")
-            }
-            let version = Int(try connection.scalarText("PRAGMA user_version") ?? "") ?? 0
-            guard version == Self.schemaVersion else {
-                throw ClockStoreError(
-                    kind: .otherSchemaVersion, path: path,
-                    reason: "schema version \(version), but this contact-sync reads version \(Self.schemaVersion); "
-                        + ClockStoreError.rebuildHint)
-            }
-            let check = try connection.scalarText("PRAGMA quick_check") ?? "no answer"
-            guard check == "ok" else {
-                throw ClockStoreError(
-                    kind: .damaged, path: path,
-                    reason: "fails SQLite's integrity check (\(check)); \(ClockStoreError.rebuildHint)")
-            }
-            let storedTopic = try connection.scalarText("SELECT value FROM meta WHERE name = 'topic'") ?? ""
-            guard storedTopic == topic else {
-                throw ClockStoreError(
-                    kind: .otherTopic, path: path,
-                    reason: "holds the clocks of changelog topic '\(storedTopic)', not of '\(topic)' (CLOCK_TOPIC); "
-                        + "point CLOCK_STORE_PATH elsewhere, or \(ClockStoreError.rebuildHint)")
-            }
+            try refuseUnlessSound(connection, path: path, topic: topic)
             // Durable across a process crash; a power loss may lose the last
             // transactions, values and positions together, which the changelog
             // then replays.
             let journalMode = try connection.scalarText("PRAGMA journal_mode = WAL")
             guard journalMode == "wal" else {
-                throw ClockStoreError(kind: .io, path: path, reason: "SQLite refused WAL mode (it answered \(journalMode ?? "nothing"))")
+                throw ClockStoreError(
+                    kind: .io, path: path, reason: "SQLite refused WAL mode (it answered \(journalMode ?? "nothing"))")
             }
+            // Checkpoints every 32 MB of log rather than SQLite's 4 MB: a page
+            // changed again before the checkpoint is copied once (merging 500
+            // changed contacts: 8.4 instead of 11 µs CPU per contact at 50,000
+            // contacts, 14 instead of 16 at 1,000,000). The log stays below 32 MB.
             try connection.execute(
                 """
                 PRAGMA synchronous = NORMAL;
-                PRAGMA journal_size_limit = \(64 << 20);
+                PRAGMA wal_autocheckpoint = \(Self.checkpointPages);
+                PRAGMA journal_size_limit = \(Self.checkpointPages * 4096);
                 """)
             let contacts = try connection.withStatement("SELECT value FROM meta WHERE name = 'contacts'") { select in
                 try select.step() ? Int(select.int64(at: 0)) : 0
@@ -117,6 +102,37 @@ final class ClockDatabase {
             throw Self.openingError(error, path: path)
         } catch {
             throw ClockStoreError(kind: .io, path: path, reason: "cannot open: \(error)")
+        }
+    }
+
+    /// Ours (application id), this schema version, sound (quick_check), this topic.
+    private static func refuseUnlessSound(_ connection: SQLiteConnection, path: String, topic: String) throws {
+        let applicationID = Int32(try connection.scalarText("PRAGMA application_id") ?? "") ?? 0
+        guard applicationID == Self.applicationID else {
+            throw ClockStoreError(
+                kind: .notAStore, path: path,
+                reason: "a SQLite database, but not a contact-sync clock store; \(ClockStoreError.rebuildHint)")
+        }
+        let version = Int(try connection.scalarText("PRAGMA user_version") ?? "") ?? 0
+        guard version == Self.schemaVersion else {
+            throw ClockStoreError(
+                kind: .otherSchemaVersion, path: path,
+                reason: "schema version \(version), but this contact-sync reads version \(Self.schemaVersion); "
+                    + ClockStoreError.rebuildHint)
+        }
+        let check = try connection.scalarText("PRAGMA quick_check") ?? "no answer"
+        guard check == "ok" else {
+            let problems = check.split(whereSeparator: \.isNewline).joined(separator: "; ")
+            throw ClockStoreError(
+                kind: .damaged, path: path,
+                reason: "fails SQLite's integrity check (\(problems.prefix(300))); \(ClockStoreError.rebuildHint)")
+        }
+        let storedTopic = try connection.scalarText("SELECT value FROM meta WHERE name = 'topic'") ?? ""
+        guard storedTopic == topic else {
+            throw ClockStoreError(
+                kind: .otherTopic, path: path,
+                reason: "holds the clocks of changelog topic '\(storedTopic)', not of '\(topic)' (CLOCK_TOPIC); "
+                    + "point CLOCK_STORE_PATH elsewhere, or \(ClockStoreError.rebuildHint)")
         }
     }
 
@@ -158,33 +174,10 @@ final class ClockDatabase {
         return found
     }
 
-    // TEMPORARY (measuring): IN-list variant.
-    static let chunk = 100
-    static let selectChunk = "SELECT contact, clocks FROM clocks WHERE contact IN (" + Array(repeating: "?", count: chunk).joined(separator: ",") + ")"
-    func loadInChunks(_ keys: [String]) throws(ClockStoreError) -> [String: [UInt8]] {
-        var found = [String: [UInt8]](minimumCapacity: keys.count)
-        try operation("cannot read clocks") {
-            try connection.readTransaction {
-                try connection.withStatement(Self.selectChunk) { select in
-                    var start = 0
-                    while start < keys.count {
-                        let end = min(start + Self.chunk, keys.count)
-                        for index in 0..<Self.chunk {
-                            try select.bind(Int32(index + 1), text: keys[min(start + index, end - 1)])
-                        }
-                        while try select.step() { found[select.text(at: 0)] = select.withBlob(at: 1) { Array($0) } }
-                        select.reset()
-                        start = end
-                    }
-                }
-            }
-        }
-        return found
-    }
-
     /// In one transaction: value := merge(stored or nil, entry value) for each
-    /// entry in order, and the positions set. A merge that leaves the stored
-    /// bytes as they are writes nothing (replays of the changelog are cheap).
+    /// entry, one key's entries in the order given, and the positions set. A
+    /// merge that leaves the stored bytes as they are writes nothing (replays
+    /// of the changelog are cheap).
     func merge(
         _ entries: [(key: String, value: [UInt8])], positions: [Int32: Int64],
         using merge: (UnsafeRawBufferPointer?, UnsafeRawBufferPointer) -> [UInt8]
@@ -192,7 +185,8 @@ final class ClockDatabase {
         let added = try operation("cannot write clocks") {
             try connection.transaction { () throws -> Int in
                 var added = 0
-                for entry in entries {
+                for index in Self.keyOrder(entries) {
+                    let entry = entries[index]
                     let stored = try connection.withStatement(Self.selectOne) { select -> (merged: [UInt8], changed: Bool)? in
                         try select.bind(1, text: entry.key)
                         guard try select.step() else { return nil }
@@ -219,6 +213,16 @@ final class ClockDatabase {
             }
         }
         contacts += added
+    }
+
+    /// Entry indices by key, and by position for equal keys: visiting the
+    /// B-tree in key order touches each page once per call (restoring 1M
+    /// contacts in calls of 50,000 took 10 s in key order, 23 s in arrival order).
+    private static func keyOrder(_ entries: [(key: String, value: [UInt8])]) -> [Int] {
+        entries.indices.sorted { left, right in
+            let (leftKey, rightKey) = (entries[left].key, entries[right].key)
+            return leftKey != rightKey ? leftKey < rightKey : left < right
+        }
     }
 
     /// The next changelog offset to read per partition, as last stored.
