@@ -106,27 +106,35 @@ extension DecodeFoldFuzz {
         return offers
     }
 
-    // MARK: Memory
+    // MARK: Clocks
 
-    /// Unknown contacts pass whole; a stored update is then unchanged; a newer
-    /// update keeps only the field whose value differs; an older one keeps nothing.
+    /// Unknown contacts pass whole; a stored update is then already stored; a
+    /// newer update keeps only the field whose value differs; an older one keeps
+    /// nothing and is refused as older.
     private static func checkMemory(_ update: ContactUpdate, events: [Sequenced]) {
-        var memory = ContactMemory(capacity: 2)
-        require(memory.reconcile(update) == .changed(update), "an unknown contact lost fields in reconcile")
-        memory.remember(update)
-        require(memory.count == 1, "memory holds \(memory.count) contacts after one")
-        require(memory.reconcile(update) == .unchanged, "a just-stored update is not unchanged")
+        var cache = ClockCache(capacity: 2)
+        require(
+            ClockReconciler.decide(update, against: cache.lookup(update.externalID), resendStored: false)
+                == .send(update, refusedAsOlder: 0, advanced: ContactClocks()),
+            "an unknown contact lost fields")
+        var clocks = ContactClocks()
+        clocks.record(stored: update)
+        cache.store(update.externalID, clocks)
+        require(cache.count == 1, "the cache holds \(cache.count) contacts after one")
+        guard case .unchanged(.alreadyStored, 0, _) = ClockReconciler.decide(update, against: cache.lookup(update.externalID), resendStored: false) else {
+            fail("a just-stored update is not already stored")
+        }
 
         guard let storedName = update.fields[.name] else {
             fail("the companion's name is missing from the update")
         }
         let latest = events.map(\.event.occurredAt).max() ?? companionTime
-        let newerStamp = FieldStamp(occurredAt: latest, sequence: 4)
+        let newerStamp = FieldStamp(occurredAt: Timestamp(nanosecondsSinceEpoch: latest.nanosecondsSinceEpoch &+ 1), sequence: 4)
         var newer = update
         for field in update.fields.keys { newer.fields[field]?.stamp = newerStamp }
         let renamed: AttributeValue = storedName.value == .null ? .string("Renamed") : .null
         newer.fields[.name] = StampedValue(value: renamed, stamp: newerStamp)
-        guard case .changed(let kept) = memory.reconcile(newer) else {
+        guard case .send(let kept, _, _) = ClockReconciler.decide(newer, against: cache.lookup(update.externalID), resendStored: false) else {
             fail("a newer, different name was dropped")
         }
         require(Array(kept.fields.keys) == [.name], "reconcile kept fields equal to the stored ones")
@@ -134,7 +142,9 @@ extension DecodeFoldFuzz {
         var stale = newer
         let oldest = FieldStamp(occurredAt: Timestamp(nanosecondsSinceEpoch: .min), sequence: 0)
         for field in stale.fields.keys { stale.fields[field] = StampedValue(value: .string("stale"), stamp: oldest) }
-        require(memory.reconcile(stale) == .unchanged, "reconcile kept fields older than the stored ones")
+        guard case .unchanged(.olderThanStored, _, _) = ClockReconciler.decide(stale, against: cache.lookup(update.externalID), resendStored: false) else {
+            fail("reconcile kept fields older than the stored ones")
+        }
     }
 
     // MARK: Attributes
