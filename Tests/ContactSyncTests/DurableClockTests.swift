@@ -61,14 +61,14 @@ struct DurableClockTests {
         // Every ~3,000 records with results, the replica goes down and comes back on the same store.
         for (round, signal) in [SIGTERM, SIGKILL, SIGTERM, SIGKILL, SIGTERM, SIGKILL].enumerated() {
             let mark = 3_000 * (round + 1)
-            #expect(await watcher.waitUntilAccounted(mark, timeout: .seconds(60)), "\(mark) records get results before stop \(round + 1)")
+            #expect(await waitForResults(watcher, mark, running: [replica]), "\(mark) records get results before stop \(round + 1)")
             let status = await replica.stop(signal)
             if signal == SIGTERM { #expect(status == 0, "a SIGTERM stop exits 0") }
             progress("clock restarts: \(signal == SIGTERM ? "SIGTERM" : "SIGKILL") at \(watcher.accounted) records with results")
             try replica.start()
         }
         try await feeding.value
-        #expect(await watcher.waitUntilAccounted(traffic.records.count, timeout: .seconds(90)))
+        #expect(await waitForResults(watcher, traffic.records.count, running: [replica], timeout: .seconds(90)))
         #expect(await replica.stop(SIGTERM) == 0)
         expectExactlyLatest(traffic, results: await watcher.finish(), sim: sim, "clock restarts (\(replica.lives) lives)")
     }
@@ -89,21 +89,21 @@ struct DurableClockTests {
         // rebalance lands mid-stream however fast they are.
         let feeding = Task { try await traffic.produceGradually(into: topics, chunk: 1_000, pause: .seconds(2)) }
 
-        #expect(await watcher.waitUntilAccounted(2_000, timeout: .seconds(60)))
+        #expect(await waitForResults(watcher, 2_000, running: [first]))
         try second.start()
         progress("clock scale: b joins at \(watcher.accounted)")
-        #expect(await watcher.waitUntilAccounted(4_500, timeout: .seconds(60)))
+        #expect(await waitForResults(watcher, 4_500, running: [first, second]))
         try third.start()
         progress("clock scale: c joins at \(watcher.accounted)")
-        #expect(await watcher.waitUntilAccounted(7_000, timeout: .seconds(60)))
+        #expect(await waitForResults(watcher, 7_000, running: [first, second, third]))
         #expect(await second.stop(SIGTERM) == 0, "b leaves with SIGTERM and exits 0")
         progress("clock scale: b left at \(watcher.accounted)")
         // Some work between the two departures, so that each has its own rebalance.
-        #expect(await watcher.waitUntilAccounted(min(watcher.accounted + 2_500, traffic.records.count - 2_000), timeout: .seconds(60)))
+        #expect(await waitForResults(watcher, min(watcher.accounted + 2_500, traffic.records.count - 2_000), running: [first, third]))
         await first.stop(SIGKILL)
         progress("clock scale: a killed at \(watcher.accounted)")
         try await feeding.value
-        #expect(await watcher.waitUntilAccounted(traffic.records.count, timeout: .seconds(90)))
+        #expect(await waitForResults(watcher, traffic.records.count, running: [third], timeout: .seconds(90)))
         #expect(await third.stop(SIGTERM) == 0)
         expectExactlyLatest(traffic, results: await watcher.finish(), sim: sim, "clock scale")
     }
@@ -121,12 +121,12 @@ struct DurableClockTests {
         try replica.start()
         let feeding = Task { try await traffic.produceGradually(into: topics) }
 
-        #expect(await watcher.waitUntilAccounted(5_000, timeout: .seconds(60)))
+        #expect(await waitForResults(watcher, 5_000, running: [replica]))
         #expect(await replica.stop(SIGTERM) == 0)
         progress("clock forgotten: restarted at \(watcher.accounted)")
         try replica.start()
         try await feeding.value
-        #expect(await watcher.waitUntilAccounted(traffic.records.count, timeout: .seconds(90)))
+        #expect(await waitForResults(watcher, traffic.records.count, running: [replica], timeout: .seconds(90)))
         #expect(await replica.stop(SIGTERM) == 0)
         expectExactlyLatest(traffic, results: await watcher.finish(), sim: sim, "clock forgotten")
     }
@@ -145,7 +145,7 @@ struct DurableClockTests {
         let replica = Replica("storeloss", topics: topics, sim: sim)
         try replica.start()
         try await traffic.produceGradually(into: topics)
-        #expect(await watcher.waitUntilAccounted(traffic.records.count, timeout: .seconds(90)))
+        #expect(await waitForResults(watcher, traffic.records.count, running: [replica], timeout: .seconds(90)))
         #expect(await replica.stop(SIGTERM) == 0)
         replica.deleteStore()
         #expect(!replica.storeExists)
@@ -161,7 +161,7 @@ struct DurableClockTests {
         traffic.append(second)
         try await second.produceGradually(into: topics)
         try replica.start()
-        #expect(await watcher.waitUntilAccounted(traffic.records.count, timeout: .seconds(90)))
+        #expect(await waitForResults(watcher, traffic.records.count, running: [replica], timeout: .seconds(90)))
         #expect(await replica.stop(SIGTERM) == 0)
         #expect(olderThanStored > 500, "the second run has events older than what the first stored (\(olderThanStored))")
         expectExactlyLatest(traffic, results: await watcher.finish(), sim: sim, "clock store loss (\(olderThanStored) later events older than stored ones)")
@@ -181,7 +181,8 @@ struct DurableClockTests {
         let output = process.output
         progress("clock missing: exit \(status.map(String.init) ?? "none within 30 s"); output ends: \(output.suffix(600))")
         #expect(status == 1, "exits with status 1 within 30 s")
-        #expect(output.contains(topics.clocks), "the output names the clock topic \(topics.clocks)")
+        let namesTheTopic = output.contains(topics.clocks)
+        #expect(namesTheTopic, "the output names the clock topic \(topics.clocks)")
         await replica.stop(SIGKILL)
     }
 

@@ -59,6 +59,9 @@ final class Replica {
 
     var storeExists: Bool { FileManager.default.fileExists(atPath: storePath) }
 
+    /// A life was started and has ended without being stopped.
+    var hasDied: Bool { process.map { !$0.process.isRunning } ?? false }
+
     deinit {
         process = nil  // kills a life still running
         deleteStore()
@@ -101,16 +104,22 @@ final class ResultWatcher: Sendable {
     /// Input records named in some result's sources so far.
     var accounted: Int { state.withLock { $0.accounted.count } }
 
-    func waitUntilAccounted(_ records: Int, timeout: Duration) async -> Bool {
-        await eventually(timeout: timeout) { accounted >= records }
-    }
-
     /// Stops reading and returns every result seen.
     func finish() async -> [ResultView] {
         state.withLock { $0.stopRequested = true }
         _ = await eventually(timeout: .seconds(10)) { state.withLock { $0.finished } }
         return state.withLock { $0.results }
     }
+}
+
+/// Waits until `records` input records have results; gives up at once when one
+/// of `running` has exited by itself (showing its output), instead of waiting out the timeout.
+func waitForResults(_ watcher: ResultWatcher, _ records: Int, running: [Replica], timeout: Duration = .seconds(60)) async -> Bool {
+    _ = await eventually(timeout: timeout) { watcher.accounted >= records || running.contains(where: \.hasDied) }
+    for replica in running where replica.hasDied {
+        progress("\(replica.name) life \(replica.lives) exited by itself; its output:\n\(replica.process?.output.suffix(4_000) ?? "")")
+    }
+    return watcher.accounted >= records
 }
 
 extension ProducedTraffic {
