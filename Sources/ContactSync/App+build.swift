@@ -137,11 +137,12 @@ public func buildContactSyncServices(
     let changelog = try ClockChangelog(
         settings: ClockChangelog.Settings(
             topic: configuration.clocks.topic, properties: KafkaProperties.clockChangelog(configuration.kafka),
-            writerID: UUID().uuidString, storePath: configuration.clocks.storePath),
+            writerID: UUID().uuidString, storePath: configuration.clocks.storePath,
+            inputTopics: configuration.kafka.topics),
         store: store, logger: logger, metrics: metrics)
     // A catch-up still waiting when the shutdown deadline passes gives up.
     abandon.onSet { changelog.failWaiters(CancellationError()) }
-    let clocks = ClockChangelogService(changelog: changelog, logger: logger, metrics: metrics, onFatal: onFatal)
+    let clocks = ClockChangelogService(changelog: changelog, health: health, logger: logger, metrics: metrics, onFatal: onFatal)
     let processor = BatchProcessor(
         configuration: configuration,
         clocks: ClockBook(

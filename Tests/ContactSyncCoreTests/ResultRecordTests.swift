@@ -22,18 +22,27 @@ struct ResultRecordTests {
         let expected =
             #"{"schema":"contact-sync.result.v1","external_id":"user_8821","status":"synced","chatbot_id":"123","#
             + #""event_ids":["evt-1","evt-7"],"sources":[{"topic":"store.customer.login","partition":0,"offset":41}],"#
-            + #""attempts":1,"http_status":200,"error":null,"ignored_attributes":[],"#
+            + #""attempts":1,"http_status":200,"error":null,"ignored_attributes":[],"reason":null,"#
             + #""decided_at":"2026-11-24T10:15:01.002Z"}"#
         let bytes = record.jsonBytes()
         #expect(String(decoding: bytes, as: UTF8.self) == expected)
 
         let parsed = try object(bytes)
-        #expect(parsed.count == 11)
+        #expect(parsed.count == 12)
         #expect(parsed["schema"] as? String == "contact-sync.result.v1")
         #expect(parsed["event_ids"] as? [String] == ["evt-1", "evt-7"])
         let sources = try #require(parsed["sources"] as? [[String: Any]])
         #expect(sources.first?["offset"] as? Int == 41)
         #expect(parsed["error"] is NSNull)
+    }
+
+    @Test func anUnchangedRecordSaysWhy() throws {
+        let record = ResultRecord(
+            externalID: "user_8821", status: .unchanged, chatbotID: "123", eventIDs: ["evt-3"],
+            sources: [RecordSource(topic: "store.customer.login", partition: 0, offset: 7)], attempts: 0,
+            reason: UnchangedReason.olderThanStored.rawValue, decidedAt: Self.decidedAt)
+        let parsed = try object(record.jsonBytes())
+        #expect(parsed["reason"] as? String == "older_than_stored")
     }
 
     @Test func rejectedRecordWithoutExternalID() throws {
@@ -51,7 +60,7 @@ struct ResultRecordTests {
             + #""event_ids":[],"sources":[{"topic":"store.customer.profile-changed","partition":3,"offset":9000000000},"#
             + #"{"topic":"t","partition":0,"offset":1}],"attempts":0,"http_status":null,"#
             + #""error":{"code":"bad_record","message":"value is not \"JSON\"\n"},"#
-            + #""ignored_attributes":["legacy","tier"],"decided_at":"2026-11-24T10:15:01.002Z"}"#
+            + #""ignored_attributes":["legacy","tier"],"reason":null,"decided_at":"2026-11-24T10:15:01.002Z"}"#
         let bytes = record.jsonBytes()
         #expect(String(decoding: bytes, as: UTF8.self) == expected)
 

@@ -121,6 +121,8 @@ struct ResultView: Sendable {
     var status: String
     var eventIDs: [String]
     var errorCode: String?
+    /// Why an unchanged contact was not sent (`older_than_stored`, `already_stored`).
+    var reason: String?
     var sources: [(String, Int, Int)]
     var raw: String
 
@@ -129,6 +131,7 @@ struct ResultView: Sendable {
         status = json["status"] as? String ?? ""
         eventIDs = json["event_ids"] as? [String] ?? []
         errorCode = (json["error"] as? [String: Any])?["code"] as? String
+        reason = json["reason"] as? String
         sources = (json["sources"] as? [[String: Any]] ?? []).map {
             ($0["topic"] as? String ?? "", $0["partition"] as? Int ?? -1, $0["offset"] as? Int ?? -1)
         }

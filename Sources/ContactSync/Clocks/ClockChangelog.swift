@@ -18,6 +18,10 @@ final class ClockChangelog: Sendable {
         /// already in the local store and are not applied again.
         var writerID: String
         var storePath: String
+        /// The input topics: when they exist and the clock topic does not, the
+        /// clock topic is missing for good (after `missingTopicGrace`).
+        var inputTopics: [String] = []
+        var missingTopicGrace: Duration = .seconds(10)
     }
 
     enum Failure: Error, CustomStringConvertible {
@@ -63,20 +67,15 @@ final class ClockChangelog: Sendable {
     /// Checks the topic against the store and starts reading where the store
     /// left off (from the beginning for a new store). Returns each partition's
     /// end offset now: the restore is done once those are applied.
-    func start() async throws -> [Int32: Int64] {
-        let topic = settings.topic
+    func start(health: ServiceHealth? = nil) async throws -> [Int32: Int64] {
         let stored = try await store.positions()
+        let count = try await partitionCount(health: health)
         let plan = try await onQueue { [handle, settings] () throws -> (starts: [(TopicPartition, Int64)], applied: [Int32: Int64], ends: [Int32: Int64]) in
-            let counts = try handle.partitionCounts(of: [topic], timeoutMs: 10_000)
-            guard let count = counts[topic], count > 0 else {
-                throw Failure.refused(
-                    "the clock topic \(topic) (CLOCK_TOPIC) does not exist: the field clocks cannot be kept durably without it. Create it, compacted (cleanup.policy=compact), before starting contact-sync; the service never creates topics")
-            }
             var starts: [(TopicPartition, Int64)] = []
             var applied: [Int32: Int64] = [:]
             var ends: [Int32: Int64] = [:]
             for partition in 0..<Int32(count) {
-                let tp = TopicPartition(topic: topic, partition: partition)
+                let tp = TopicPartition(topic: settings.topic, partition: partition)
                 guard let marks = handle.queryWatermarks(tp, timeoutMs: 10_000) else {
                     throw Failure.refused("cannot read the offsets of the clock topic \(tp)")
                 }
@@ -101,6 +100,40 @@ final class ClockChangelog: Sendable {
         }
         state.withLock { $0.applied = plan.applied }
         return plan.ends
+    }
+
+    /// The clock topic's partition count. Waits while the broker cannot be
+    /// reached (the service stays up and says so on /readyz, as it does for its
+    /// consumer) and, briefly, while the topics are being created; refuses when
+    /// the input topics exist and the clock topic does not.
+    private func partitionCount(health: ServiceHealth?) async throws -> Int {
+        let topic = settings.topic
+        let wanted = [topic] + settings.inputTopics
+        var missingSince: ContinuousClock.Instant?
+        var lastReport: ContinuousClock.Instant?
+        while true {
+            try Task.checkCancellation()
+            let counts = try? await onQueue { [handle] in try handle.partitionCounts(of: wanted, timeoutMs: 5_000) }
+            health?.update { $0.brokerReachable = counts != nil }
+            if let count = counts?[topic], count > 0 { return count }
+            let now = ContinuousClock.now
+            if let counts, settings.inputTopics.contains(where: { counts[$0] != nil }) {
+                let since = missingSince ?? now
+                missingSince = since
+                if now - since >= settings.missingTopicGrace {
+                    throw Failure.refused(
+                        "the clock topic \(topic) (CLOCK_TOPIC) does not exist: the field clocks cannot be kept durably without it. Create it, compacted (cleanup.policy=compact), before starting contact-sync; the service never creates topics")
+                }
+            }
+            if lastReport.map({ now - $0 >= .seconds(30) }) ?? true {
+                lastReport = now
+                logger.warning(
+                    counts == nil
+                        ? "Kafka not reachable at the start: waiting for it to restore the field clocks from \(topic)"
+                        : "the clock topic \(topic) does not exist (yet): waiting for it")
+            }
+            try await Task.sleep(for: .seconds(1))
+        }
     }
 
     // MARK: - tailing

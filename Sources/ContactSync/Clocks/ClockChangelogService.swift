@@ -13,9 +13,14 @@ final class ClockChangelogService: Service, Sendable {
     private let logger: Logger
     private let metrics: ServiceMetrics
     private let onFatal: @Sendable (String) -> Void
+    private let health: ServiceHealth
 
-    init(changelog: ClockChangelog, logger: Logger, metrics: ServiceMetrics, onFatal: @escaping @Sendable (String) -> Void) {
+    init(
+        changelog: ClockChangelog, health: ServiceHealth, logger: Logger, metrics: ServiceMetrics,
+        onFatal: @escaping @Sendable (String) -> Void
+    ) {
         self.changelog = changelog
+        self.health = health
         self.logger = logger
         self.metrics = metrics
         self.onFatal = onFatal
@@ -29,7 +34,12 @@ final class ClockChangelogService: Service, Sendable {
             if isNew {
                 logger.notice("clock store \(changelog.settings.storePath) is new: restoring the field clocks from \(topic) before joining the group")
             }
-            let ends = try await changelog.start()
+            let starting = Task { [changelog, health] in try await changelog.start(health: health) }
+            let ends = try await withGracefulShutdownHandler {
+                try await starting.value
+            } onGracefulShutdown: {
+                starting.cancel()
+            }
             let tail = Task { [changelog] in
                 do {
                     try await changelog.tail()
@@ -48,6 +58,7 @@ final class ClockChangelogService: Service, Sendable {
                 let contacts = (try? await changelog.store.statistics().contacts) ?? -1
                 logger.info(
                     "field clocks \(isNew ? "restored" : "brought up to date") from \(topic) in \(String(format: "%.2f", seconds)) s (\(contacts) contacts in the store)")
+                health.update { $0.clocksRestored = true }
                 restored.open()
                 try await tail.value
             } onGracefulShutdown: {

@@ -25,5 +25,5 @@ public struct ClockStoreError: Error, CustomStringConvertible, Sendable {
     public var description: String { "clock store \(path): \(reason)" }
 
     /// What an operator can do about a store that cannot be used as it is.
-    static let rebuildHint = "remove it (the clock store reset command) to rebuild it from the changelog topic"
+    static let rebuildHint = "rebuild it from the changelog topic with `contact-sync clocks rebuild` (stop the replica first)"
 }

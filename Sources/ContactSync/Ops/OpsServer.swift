@@ -16,6 +16,7 @@ public enum OpsServer {
         router.get("readyz") { _, _ -> Response in
             let snapshot = health.snapshot
             var reasons: [String] = []
+            if !snapshot.clocksRestored { reasons.append("field clocks not restored yet") }
             if !snapshot.consumerRunning { reasons.append("consumer not running") }
             if !snapshot.hasJoinedGroup { reasons.append("not yet a member of the consumer group") }
             if let error = snapshot.bookbagConfigurationError { reasons.append("Bookbag configuration error: \(error)") }

@@ -192,8 +192,10 @@ public final class ContactSyncService: Service, Sendable {
             guard let a = await first, let b = await second else { return nil }
             return a + b
         }
-        var contacts = Set(freeToSend.lazy.map(\.externalID))
-        contacts.formUnion(waitingToSend.lazy.map(\.externalID))
+        // Every contact of the batch, sent or not: an unchanged one may still move
+        // its clocks forward (a newer occurred_at of the same value), and the next
+        // batch must decide against that, not against the clocks before it.
+        let contacts = Set(work.updates.lazy.map(\.externalID))
         return BatchInFlight(work: work, contacts: contacts, upserted: upserted, started: started)
     }
 
@@ -234,7 +236,7 @@ public final class ContactSyncService: Service, Sendable {
 /// A batch whose upsert is under way.
 struct BatchInFlight: Sendable {
     var work: BatchProcessor.Work
-    /// Contacts being sent; the next batch's updates for them wait for these decisions.
+    /// The batch's contacts; the next batch's updates for them wait for these decisions.
     let contacts: Set<String>
     let upserted: Task<BatchProcessor.Upserted?, Never>
     let started: ContinuousClock.Instant

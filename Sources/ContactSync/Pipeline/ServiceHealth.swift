@@ -7,9 +7,11 @@ public final class ServiceHealth: Sendable {
         public var hasJoinedGroup = false
         public var bookbagConfigurationError: String?
         public var brokerReachable = true
+        /// The field clocks are restored from the changelog (the consumer starts only then).
+        public var clocksRestored = false
 
         public var isReady: Bool {
-            consumerRunning && hasJoinedGroup && bookbagConfigurationError == nil && brokerReachable
+            clocksRestored && consumerRunning && hasJoinedGroup && bookbagConfigurationError == nil && brokerReachable
         }
     }
 
