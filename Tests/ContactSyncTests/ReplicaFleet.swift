@@ -198,6 +198,10 @@ func expectExactlyLatest(_ traffic: ProducedTraffic, results: [ResultView], sim:
         + "\(results.count) results; \(missing.count) events without a result, \(failed.count) failed, "
         + "\(differences.count) fields differ from the latest event" + (exact ? "" : ": \(differences.prefix(6).joined(separator: "; "))")
     progress(summary)
+    if !exact, let first = differences.first, let id = first.split(separator: ":").first.map(String.init) {
+        // The decisions for the first contact that differs, to see where it went wrong.
+        for result in results where result.externalID == id { progress("  \(id): \(result.raw)") }
+    }
     let everyEventHasAResult = missing.isEmpty
     let nothingFailed = failed.isEmpty
     #expect(everyEventHasAResult, "\(missing.count) events without a result, e.g. \(missing.prefix(5))")

@@ -35,7 +35,11 @@ final class ClockChangelog: Sendable {
 
     let settings: Settings
     let store: ClockStore
-    private let handle: RDKafkaConsumerHandle
+    /// Replaced when the clock topic vanishes under it (see `reopen`).
+    private let handleBox: Mutex<RDKafkaConsumerHandle>
+    private var handle: RDKafkaConsumerHandle { handleBox.withLock { $0 } }
+    /// Set by librdkafka's error callback when the clock topic is gone from the broker.
+    private let topicVanished: VanishedFlag
     private let queue = DispatchQueue(label: "contact-sync.clock-changelog")
     private let logger: Logger
     private let metrics: ServiceMetrics
@@ -51,15 +55,46 @@ final class ClockChangelog: Sendable {
         self.store = store
         self.logger = logger
         self.metrics = metrics
-        handle = try RDKafkaConsumerHandle(
+        let vanished = VanishedFlag()
+        topicVanished = vanished
+        handleBox = Mutex(try Self.makeHandle(settings: settings, logger: logger, vanished: vanished))
+    }
+
+    private static func makeHandle(settings: Settings, logger: Logger, vanished: VanishedFlag) throws -> RDKafkaConsumerHandle {
+        try RDKafkaConsumerHandle(
             config: settings.properties,
-            callbacks: RDKafkaCallbacks(logger: logger, onError: { [logger] message, isFatal in
+            callbacks: RDKafkaCallbacks(logger: logger, onError: { [logger, topic = settings.topic] message, isFatal in
+                if message.contains(topic),
+                    message.contains("Unknown topic") || message.contains("no longer available") || message.contains("does not exist")
+                {
+                    vanished.set(true)
+                }
                 if isFatal {
                     logger.critical("clock changelog consumer: \(message)")
                 } else {
                     logger.warning("clock changelog consumer: \(message)")
                 }
             }))
+    }
+
+    /// The clock topic vanished from the broker (one that lost its data, or a
+    /// deleted topic). librdkafka 2.8.0 can crash when such a topic comes back
+    /// under a live assignment, so this client is closed at once and a new one
+    /// waits for the topic and reads on from where the store stands (from the
+    /// start of a new, shorter topic). The local store keeps every clock.
+    private func reopen() async throws {
+        logger.error("the clock topic \(settings.topic) vanished from the broker; reading it again when it is back (the local store keeps its clocks)")
+        let old = handle
+        await onQueue { old.close() }
+        let fresh = try Self.makeHandle(settings: settings, logger: logger, vanished: topicVanished)
+        handleBox.withLock { $0 = fresh }
+        topicVanished.set(false)
+        let count = try await partitionCount(health: nil)
+        let applied = state.withLock { $0.applied }
+        let starts = (0..<Int32(count)).map { partition in
+            (TopicPartition(topic: settings.topic, partition: partition), applied[partition] ?? RDKafkaConsumerHandle.offsetBeginning)
+        }
+        try await onQueue { try fresh.assign(starts) }
     }
 
     // MARK: - start
@@ -146,6 +181,7 @@ final class ClockChangelog: Sendable {
             let burst = await onQueue { [handle] in Self.pollBurst(handle) }
             try await apply(burst)
             onBurst()
+            if topicVanished.isSet { try await reopen() }
             if ContinuousClock.now - lastStatistics >= .seconds(5) {
                 lastStatistics = ContinuousClock.now
                 await reportStatistics()
@@ -305,4 +341,11 @@ private struct TailState {
         waiters = waiting
         return resumed
     }
+}
+
+/// Shared by a client's error callback and the tail loop.
+private final class VanishedFlag: Sendable {
+    private let flag = Atomic<Bool>(false)
+    var isSet: Bool { flag.load(ordering: .relaxed) }
+    func set(_ value: Bool) { flag.store(value, ordering: .relaxed) }
 }

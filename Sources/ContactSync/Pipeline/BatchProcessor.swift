@@ -198,7 +198,11 @@ struct BatchProcessor: Sendable {
                 work.summary.synced += 1
                 let id = decision.update.externalID
                 var clocks = changed[id] ?? work.known[id] ?? ContactClocks()
-                clocks.record(stored: decision.update)
+                // Only what Bookbag was sent: an attribute left out (undefined, wrong
+                // type, archived) is not stored, and a later value must still go.
+                var stored = decision.update
+                for name in decision.ignoredAttributes { stored.fields[.attribute(name)] = nil }
+                clocks.record(stored: stored)
                 changed[id] = clocks
             case .rejected: work.summary.rejected += 1
             case .failed: work.summary.failed += 1
