@@ -63,13 +63,6 @@ public enum KafkaProperties {
         properties["enable.auto.offset.store"] = "false"
         properties["enable.partition.eof"] = "true"
         properties["auto.offset.reset"] = "earliest"
-        // Kafka 3.0's protocol versions, so fetch answers carry no leader
-        // updates (KIP-951): librdkafka 2.8.0 applies those through a metadata
-        // cache that a deleted and re-created topic leaves with a freed entry,
-        // and crashed (seen when the broker lost its data under a running
-        // replica). Reading a topic needs nothing newer.
-        properties["api.version.request"] = "false"
-        properties["broker.version.fallback"] = "3.0.0"
         return RDKafkaConfig(properties)
     }
 
