@@ -191,8 +191,11 @@ struct BatchProcessor: Sendable {
         }
         var recordsBySource: [RecordSource: KafkaRecord]?
         for decision in upserted.decisions {
+            // An occurred_at in the future (a producer's clock ahead) would be a
+            // negative latency, which the Prometheus histogram cannot print: the
+            // next scrape of /metrics crashed the service.
             metrics.eventToResultFromOccurred.recordNanoseconds(
-                decidedAt.nanosecondsSinceEpoch - decision.update.earliestOccurredAt.nanosecondsSinceEpoch)
+                max(0, decidedAt.nanosecondsSinceEpoch &- decision.update.earliestOccurredAt.nanosecondsSinceEpoch))
             switch decision.status {
             case .synced:
                 work.summary.synced += 1
