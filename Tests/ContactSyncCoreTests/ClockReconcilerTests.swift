@@ -103,4 +103,30 @@ import ContactSyncCore
             ClockReconciler.decide(zero, against: negativeZero, resendStored: false)
                 == .unchanged(.alreadyStored, refusedAsOlder: 0, advanced: ContactClocks()))
     }
+
+    /// The batch ends on the value the clock names, but held another value at or
+    /// after the clock: that one may be in Bookbag without a clock (its sender
+    /// died before writing it), so the equal value is sent, not skipped.
+    @Test func sameValueIsSentWhenTheBatchHeldAnotherValueSinceTheClock() {
+        var latest = F.stamped(.string("a@x.io"), 30)
+        latest.divergedAt = F.at(25)
+        guard case .send(let kept, _, let advanced) = decide(F.update("u1", [.email: latest])) else {
+            Issue.record("expected a send")
+            return
+        }
+        #expect(kept.fields[.email] == latest)
+        #expect(advanced.isEmpty)
+        // At the clock's own time too: a tie read later wins, so it may have been sent.
+        latest.divergedAt = F.at(20)
+        #expect(decide(F.update("u1", [.email: latest])) == .send(F.update("u1", [.email: latest]), refusedAsOlder: 0, advanced: ContactClocks()))
+    }
+
+    /// Another value before the clock was refused by whoever sent the clock's
+    /// value, so it cannot be in Bookbag: the equal value is still skipped.
+    @Test func anotherValueOlderThanTheClockDoesNotForceASend() {
+        var latest = F.stamped(.string("a@x.io"), 30)
+        latest.divergedAt = F.at(19)
+        let expected = F.clocks([(.email, F.clock(30, .string("a@x.io")))])
+        #expect(decide(F.update("u1", [.email: latest])) == .unchanged(.alreadyStored, refusedAsOlder: 0, advanced: expected))
+    }
 }

@@ -58,7 +58,7 @@ private func fold(_ events: [StoreEvent]) -> [ContactUpdate] {
     folder.add(profile("e2", "u1", at: at(5), name: .set("Second")), source: source(2), sequence: 8)
     folder.add(profile("e1", "u1", at: at(5), name: .set("First")), source: source(1), sequence: 7)
     #expect(folder.updates[0].fields[.name] ==
-        StampedValue(value: .string("Second"), stamp: FieldStamp(occurredAt: at(5), sequence: 8)))
+        StampedValue(value: .string("Second"), stamp: FieldStamp(occurredAt: at(5), sequence: 8), divergedAt: at(5)))
     #expect(folder.updates[0].sources == [source(2), source(1)])
 }
 
@@ -118,4 +118,29 @@ private func fold(_ events: [StoreEvent]) -> [ContactUpdate] {
     folder.add(login("l2", "u2", at: at(2)), source: source(1), sequence: 2)
     #expect(folder.updates.map(\.externalID) == ["u2"])
     #expect(folder.updates[0].eventIDs == ["l2"])
+}
+
+/// What `ClockReconciler` needs to tell a batch that returned to a value from
+/// one that never left it: the latest time another value was seen.
+@Test func divergedAtIsTheLatestOtherValueWhateverTheReadOrder() {
+    let events = [
+        profile("e1", "u1", at: at(10), attributes: [("plan", .string("free"))]),
+        profile("e2", "u1", at: at(20), attributes: [("plan", .string("basic"))]),
+        profile("e3", "u1", at: at(30), attributes: [("plan", .string("free"))]),
+        profile("e4", "u1", at: at(5), attributes: [("plan", .string("pro"))]),
+    ]
+    for order in [events, events.reversed(), [events[2], events[0], events[3], events[1]]] {
+        let plan = fold(order)[0].fields[.attribute("plan")]
+        #expect(plan?.value == .string("free"))
+        #expect(plan?.stamp.occurredAt == at(30))
+        // basic at 20 is the latest other value; an order may over-state it (free at 10 read before basic), never under-state.
+        let diverged = plan?.divergedAt
+        #expect(diverged.map { $0 >= at(20) && $0 < at(30) } == true, "\(String(describing: diverged))")
+    }
+    // One value throughout: nothing diverged.
+    let same = fold([
+        profile("s1", "u2", at: at(10), attributes: [("plan", .string("free"))]),
+        profile("s2", "u2", at: at(30), attributes: [("plan", .string("free"))]),
+    ])
+    #expect(same[0].fields[.attribute("plan")]?.divergedAt == nil)
 }

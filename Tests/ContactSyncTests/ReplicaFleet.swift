@@ -46,8 +46,16 @@ final class Replica {
         if signal == SIGTERM, status != 0 {
             progress("\(name) life \(lives) ended with \(status.map(String.init) ?? "no exit") on SIGTERM; its output:\n\(process.output.suffix(4_000))")
         }
+        keepOutput(of: process)
         self.process = nil
         return status
+    }
+
+    /// With REPLICA_LOG_DIR set, each life's whole output is kept there for diagnosis.
+    private func keepOutput(of process: ServiceProcess) {
+        guard let folder = ProcessInfo.processInfo.environment["REPLICA_LOG_DIR"] else { return }
+        try? FileManager.default.createDirectory(atPath: folder, withIntermediateDirectories: true)
+        try? process.output.write(toFile: "\(folder)/\(name)-life\(lives).log", atomically: true, encoding: .utf8)
     }
 
     /// Removes the local store: the SQLite file and its siblings.
@@ -201,6 +209,13 @@ func expectExactlyLatest(_ traffic: ProducedTraffic, results: [ResultView], sim:
     if !exact, let first = differences.first, let id = first.split(separator: ":").first.map(String.init) {
         // The decisions for the first contact that differs, to see where it went wrong.
         for result in results where result.externalID == id { progress("  \(id): \(result.raw)") }
+        for record in traffic.records where record.externalID == id {
+            guard let event = record.event else { continue }
+            progress("  event \(record.eventID ?? "?") \(record.topic) occurred_at \(event.occurredAt): \(String(decoding: record.value, as: UTF8.self))")
+        }
+        for upsert in sim.state.upsertLog(for: id) {
+            progress("  upsert #\(upsert.request) at \(upsert.receivedAt) status \(upsert.status) stored \(upsert.stored): \(upsert.entryJSON)")
+        }
     }
     let everyEventHasAResult = missing.isEmpty
     let nothingFailed = failed.isEmpty

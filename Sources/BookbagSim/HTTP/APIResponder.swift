@@ -43,7 +43,12 @@ struct APIResponder: Sendable {
         let handlers = APIHandlers(state: state, maximumBodyBytes: configuration.maximumBodyBytes)
         var request = request
         switch target.route {
-        case .upsertContacts: return await handlers.upsertContacts(&request, refusedIDs: admission.entryErrorIDs)
+        case .upsertContacts:
+            let response = await handlers.upsertContacts(&request, refusedIDs: admission.entryErrorIDs)
+            if admission.responseDelayMilliseconds > 0 {
+                try await Task.sleep(for: .milliseconds(admission.responseDelayMilliseconds))
+            }
+            return response
         case .getContact: return handlers.getContact(target.resource ?? "")
         case .listAttributes: return handlers.listAttributes()
         case .createAttribute: return await handlers.createAttribute(&request)

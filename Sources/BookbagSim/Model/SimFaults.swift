@@ -25,12 +25,15 @@ public struct SimFaults: Sendable, Equatable {
     /// The `message` of `failStatus` answers (nil: a stock text). Lets a test
     /// play a careless server that echoes what it was sent.
     public var failMessage: String?
+    /// Added after an upsert is stored, before it is answered: the contacts are
+    /// stored although the caller may never hear so (a reply lost on its way back).
+    public var responseDelayMilliseconds: Int
 
     public init(
         latencyMilliseconds: Int = 0, failStatus: Int? = nil, failForMilliseconds: Int? = nil,
         rateLimitPerSecond: Double? = nil, retryAfterSeconds: Int = 1, dropForMilliseconds: Int? = nil,
         failEveryNth: Int? = nil, entryErrorIDs: Set<String> = [], retryAfterHeader: String? = nil,
-        failMessage: String? = nil
+        failMessage: String? = nil, responseDelayMilliseconds: Int = 0
     ) {
         self.latencyMilliseconds = latencyMilliseconds
         self.failStatus = failStatus
@@ -42,6 +45,7 @@ public struct SimFaults: Sendable, Equatable {
         self.entryErrorIDs = entryErrorIDs
         self.retryAfterHeader = retryAfterHeader
         self.failMessage = failMessage
+        self.responseDelayMilliseconds = responseDelayMilliseconds
     }
 
     public static let none = SimFaults()
@@ -59,6 +63,7 @@ extension SimFaults {
         let known: Set<String> = [
             "latency_ms", "fail_status", "fail_for_ms", "rate_limit_per_second", "retry_after_seconds",
             "drop_for_ms", "fail_every_nth", "entry_error_ids", "retry_after_header", "fail_message",
+            "response_delay_ms",
         ]
         if let unknown = fields.keys.sorted().first(where: { !known.contains($0) }) {
             throw DecodingError(message: "unknown fault \(unknown)")
@@ -81,6 +86,7 @@ extension SimFaults {
         retryAfterSeconds = try integer("retry_after_seconds", range: 0...86_400) ?? 1
         dropForMilliseconds = try integer("drop_for_ms", range: 0...86_400_000)
         failEveryNth = try integer("fail_every_nth", range: 0...1_000_000_000)
+        responseDelayMilliseconds = try integer("response_delay_ms", range: 0...600_000) ?? 0
         switch fields["rate_limit_per_second"] {
         case nil, .null?: rateLimitPerSecond = nil
         case .number(let rate)? where rate >= 0: rateLimitPerSecond = rate
@@ -133,6 +139,8 @@ extension SimFaults {
         writer.endArray()
         writer.key("fail_message")
         if let failMessage { writer.string(failMessage) } else { writer.null() }
+        writer.key("response_delay_ms")
+        writer.int(responseDelayMilliseconds)
         writer.endObject()
     }
 }

@@ -126,6 +126,8 @@ public final class BookbagSimState: Sendable {
         var entryErrorIDs: Set<String> = []
         /// Snapshot of `SimFaults.failMessage` for a `.fail` answer.
         var failMessage: String?
+        /// Snapshot of `SimFaults.responseDelayMilliseconds`: the wait between storing an upsert and answering it.
+        var responseDelayMilliseconds: Int = 0
     }
 
     /// Counts the request and applies the faults, in this order: drop, fail window,
@@ -159,7 +161,8 @@ public final class BookbagSimState: Sendable {
                 return Admission(outcome: .rateLimited(retryAfter: retryAfter), latencyMilliseconds: latency)
             }
             return Admission(
-                outcome: .proceed, latencyMilliseconds: latency, entryErrorIDs: traffic.faults.faults.entryErrorIDs)
+                outcome: .proceed, latencyMilliseconds: latency, entryErrorIDs: traffic.faults.faults.entryErrorIDs,
+                responseDelayMilliseconds: traffic.faults.faults.responseDelayMilliseconds)
         }
     }
 

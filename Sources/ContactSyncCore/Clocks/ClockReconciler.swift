@@ -3,8 +3,12 @@ public enum ClockReconciler {
     /// For each field of `update` with a stored clock: an older `occurred_at` is
     /// refused; an equal value (same digest) at an equal or newer `occurred_at`
     /// is already stored and dropped, unless `resendStored` (an operator's
-    /// forced re-send: such fields are kept; older ones are still refused).
-    /// Fields without a clock are kept. `clocks` nil: nothing is known.
+    /// forced re-send: such fields are kept; older ones are still refused), or
+    /// unless the batch also held another value at or after the stored clock.
+    /// That value may be in Bookbag without a clock (its sender died between
+    /// Bookbag's answer and writing the clocks, and the records are read again),
+    /// so the equal value is sent. Fields without a clock are kept. `clocks`
+    /// nil: nothing is known.
     public static func decide(_ update: ContactUpdate, against clocks: ContactClocks?, resendStored: Bool)
         -> ClockDecision
     {
@@ -24,6 +28,7 @@ public enum ClockReconciler {
                 continue
             }
             if resendStored { continue }
+            if let diverged = offered.divergedAt, !(diverged < stored.occurredAt) { continue }
             let digest = ValueDigest.of(offered.value)
             guard digest == stored.digest else { continue }
             kept[field] = nil

@@ -23,12 +23,11 @@ public struct ContactUpdate: Sendable, Equatable {
     }
 
     /// Keeps `value` for `field` unless the field already holds a value with a
-    /// greater or equal stamp, so the result does not depend on add order.
+    /// greater or equal stamp, so the result does not depend on add order
+    /// (`divergedAt` too, except that it may over-state).
     public mutating func offer(_ value: AttributeValue, for field: ContactField, stamp: FieldStamp) {
         if let index = fields.index(forKey: field) {
-            if fields.values[index].stamp < stamp {
-                fields.values[index] = StampedValue(value: value, stamp: stamp)
-            }
+            fields.values[index].offer(value, stamp: stamp)
         } else {
             fields[field] = StampedValue(value: value, stamp: stamp)
         }

@@ -21,9 +21,35 @@ public struct FieldStamp: Sendable, Hashable, Comparable {
 public struct StampedValue: Sendable, Equatable {
     public var value: AttributeValue
     public var stamp: FieldStamp
+    /// The latest `occurred_at` of an event folded into this field with another
+    /// value (or possibly another: it may over-state, never under-state); nil
+    /// when every event carried `value`. A replica that died after Bookbag
+    /// stored its upsert but before that upsert's clocks were written may have
+    /// left such a value in Bookbag, so the clocks' digest cannot vouch for
+    /// `value` when this is at or after the stored clock (see `ClockReconciler`).
+    public var divergedAt: Timestamp?
 
-    public init(value: AttributeValue, stamp: FieldStamp) {
+    public init(value: AttributeValue, stamp: FieldStamp, divergedAt: Timestamp? = nil) {
         self.value = value
         self.stamp = stamp
+        self.divergedAt = divergedAt
+    }
+
+    /// Folds in another event's value: the greater stamp wins, and a losing or
+    /// replaced value that differs moves `divergedAt`.
+    mutating func offer(_ other: AttributeValue, stamp otherStamp: FieldStamp) {
+        if stamp < otherStamp {
+            // Kept over-stated: earlier divergences may equal the new value.
+            if other != value { divergedAt = Self.later(divergedAt, stamp.occurredAt) }
+            value = other
+            stamp = otherStamp
+        } else if other != value {
+            divergedAt = Self.later(divergedAt, otherStamp.occurredAt)
+        }
+    }
+
+    private static func later(_ a: Timestamp?, _ b: Timestamp) -> Timestamp {
+        guard let a else { return b }
+        return a < b ? b : a
     }
 }
