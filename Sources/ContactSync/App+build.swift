@@ -53,6 +53,9 @@ public enum KafkaProperties {
             "client.id": "contact-sync-clocks",
             "reconnect.backoff.max.ms": "2000",
             "queued.max.messages.kbytes": "16384",
+            // An idle fetch waits at the broker this long (default 500 ms), and the
+            // end-offset queries of a catch-up queue behind it: a rebalance waits less.
+            "fetch.wait.max.ms": "100",
         ]
         properties.merge(
             kafka.passthrough.filter { !producerOnly.contains($0.key) && !groupOnly.contains($0.key) },

@@ -30,6 +30,14 @@ import ContactSyncCore
         return nil
     }
 
+    /// A reader skips its own records by their first bytes, without decoding them.
+    @Test func ownRecordsAreToldByTheirPrefix() throws {
+        let writer = try #require(Self.sample.writer)
+        #expect(Self.sample.jsonBytes().starts(with: ClockChangelogRecord.ownRecordPrefix(writer: writer)))
+        #expect(!Self.sample.jsonBytes().starts(with: ClockChangelogRecord.ownRecordPrefix(writer: String(writer.dropLast()))))
+        #expect(!Self.sample.jsonBytes().starts(with: ClockChangelogRecord.ownRecordPrefix(writer: "another")))
+    }
+
     /// The schema's example is byte for byte what the encoder writes, so they cannot drift apart.
     @Test func encoderWritesTheSchemaExample() throws {
         var file = try #require(try SchemaExamples.files("valid/clock").first { $0.name == "written-by-contact-sync.json" }).bytes

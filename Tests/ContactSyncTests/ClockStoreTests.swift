@@ -57,6 +57,23 @@ struct ClockStoreTests {
         await store.close()
     }
 
+    /// The pipeline's writes are queued, not awaited: a later load sees them,
+    /// and a queued write that failed fails the next call.
+    @Test func aMergeNotWaitedForIsSeenByTheNextLoadAndItsFailureByTheNextCall() async throws {
+        let directory = try Directory()
+        defer { directory.remove() }
+        let store = try Self.open(directory.storePath)
+        try await store.merge([("a", [1])], positions: [:], using: Self.replace)
+        store.mergeWithoutWaiting([("a", [2]), ("b", [3])], using: Self.append)
+        #expect(try await store.load(["a", "b"]) == ["a": [1, 2], "b": [3]])
+        try store.checkUnreportedFailure()
+
+        await store.close()
+        store.mergeWithoutWaiting([("c", [4])], using: Self.replace)  // fails: closed
+        _ = try? await store.positions()  // runs after it
+        #expect(throws: ClockStoreError.self) { try store.checkUnreportedFailure() }
+    }
+
     @Test func mergeReceivesTheStoredBytesAndAppliesOneCallsEntriesInOrder() async throws {
         let directory = try Directory()
         defer { directory.remove() }

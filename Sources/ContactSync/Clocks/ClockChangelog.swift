@@ -44,6 +44,7 @@ final class ClockChangelog: Sendable {
     private let logger: Logger
     private let metrics: ServiceMetrics
     private let state = Mutex(TailState())
+    private let ownRecordPrefix: [UInt8]
 
     /// Records read per store transaction at most. Large transactions restore
     /// far faster (1M contacts: about 10 s in transactions of 50,000 against 30 s
@@ -55,6 +56,7 @@ final class ClockChangelog: Sendable {
         self.store = store
         self.logger = logger
         self.metrics = metrics
+        ownRecordPrefix = ClockChangelogRecord.ownRecordPrefix(writer: settings.writerID)
         let vanished = VanishedFlag()
         topicVanished = vanished
         handleBox = Mutex(try Self.makeHandle(settings: settings, logger: logger, vanished: vanished))
@@ -222,10 +224,11 @@ final class ClockChangelog: Sendable {
             positions[record.partition] = max(positions[record.partition] ?? 0, record.offset + 1)
             // A tombstone forgets nothing: the clocks say what Bookbag holds.
             if record.valueIsNull { continue }
+            // Our own records are in the store already (written before they were sent).
+            if record.value.starts(with: ownRecordPrefix) { continue }
             let decoded = record.value.withUnsafeBytes { ClockChangelogRecord.decode($0) }
             switch decoded {
             case .success(let clockRecord):
-                if clockRecord.writer == settings.writerID { continue }
                 entries.append((clockRecord.externalID, clockRecord.clocks.encoded()))
             case .failure(let error):
                 metrics.unreadableClockRecord()
@@ -264,15 +267,11 @@ final class ClockChangelog: Sendable {
     func endOffsets() async throws -> [Int32: Int64] {
         let partitions = state.withLock { Array($0.applied.keys) }
         return try await onQueue { [handle, settings] in
-            var ends: [Int32: Int64] = [:]
-            for partition in partitions {
-                let tp = TopicPartition(topic: settings.topic, partition: partition)
-                guard let marks = handle.queryWatermarks(tp, timeoutMs: 10_000) else {
-                    throw Failure.refused("cannot read the end offsets of the clock topic \(tp)")
-                }
-                ends[partition] = marks.high
+            let wanted = partitions.map { TopicPartition(topic: settings.topic, partition: $0) }
+            guard let marks = handle.queryHighWatermarks(wanted, timeoutMs: 10_000) else {
+                throw Failure.refused("cannot read the end offsets of the clock topic \(settings.topic)")
             }
-            return ends
+            return Dictionary(uniqueKeysWithValues: marks.map { ($0.key.partition, $0.value) })
         }
     }
 

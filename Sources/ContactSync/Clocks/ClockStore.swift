@@ -29,6 +29,8 @@ public final class ClockStore: Sendable {
 
     private let queue: DispatchQueue
     private let state: Mutex<OpenStore?>
+    /// The failure of a merge nobody waited for (`mergeWithoutWaiting`), thrown by every later call.
+    private let unreportedFailure = Mutex<(any Error)?>(nil)
     private let logger: Logger
 
     /// Opens (creating if the file does not exist) the store at `path` for
@@ -73,6 +75,28 @@ public final class ClockStore: Sendable {
         using merge: @escaping @Sendable (UnsafeRawBufferPointer?, UnsafeRawBufferPointer) -> [UInt8]
     ) async throws {
         try await onQueue { try $0.merge(entries, positions: positions, using: merge) }
+    }
+
+    /// `merge` (without positions), queued without waiting for it: the
+    /// pipeline's writes, whose durable copy is the changelog, so a batch does
+    /// not wait for the disk. Every later call runs after it and sees its
+    /// values; if it fails, every later call throws its error.
+    public func mergeWithoutWaiting(
+        _ entries: [(key: String, value: [UInt8])],
+        using merge: @escaping @Sendable (UnsafeRawBufferPointer?, UnsafeRawBufferPointer) -> [UInt8]
+    ) {
+        queue.async { [self] in
+            do {
+                try run { try $0.merge(entries, positions: [:], using: merge) }
+            } catch {
+                unreportedFailure.withLock { $0 = $0 ?? error }
+            }
+        }
+    }
+
+    /// Throws the failure of an earlier `mergeWithoutWaiting`, if any.
+    public func checkUnreportedFailure() throws {
+        if let failure = unreportedFailure.withLock({ $0 }) { throw failure }
     }
 
     /// Next changelog offset to read per partition, as last stored (empty for a new store).
@@ -124,16 +148,19 @@ public final class ClockStore: Sendable {
     private func onQueue<T: Sendable>(_ body: @escaping @Sendable (ClockDatabase) throws -> T) async throws -> T {
         try await withCheckedThrowingContinuation { continuation in
             queue.async { [self] in
-                continuation.resume(
-                    with: Result {
-                        try state.withLock { open in
-                            guard let open else {
-                                throw ClockStoreError(kind: .closed, path: path, reason: "used after close()")
-                            }
-                            return try body(open.database)
-                        }
-                    })
+                continuation.resume(with: Result { try run(body) })
             }
+        }
+    }
+
+    /// On the queue only.
+    private func run<T: Sendable>(_ body: @Sendable (ClockDatabase) throws -> T) throws -> T {
+        if let failure = unreportedFailure.withLock({ $0 }) { throw failure }
+        return try state.withLock { open in
+            guard let open else {
+                throw ClockStoreError(kind: .closed, path: path, reason: "used after close()")
+            }
+            return try body(open.database)
         }
     }
 }

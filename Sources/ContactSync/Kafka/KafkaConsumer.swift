@@ -246,11 +246,15 @@ public final class KafkaConsumer: Sendable {
         if !revoked.isEmpty { metrics.forget(revoked) }
         guard !assigned.isEmpty else { return }
         let committed = (try? handle.committed(assigned, timeoutMs: 500)) ?? [:]
+        // One request each for all partitions: this runs on the poll thread.
+        guard let highs = handle.queryHighWatermarks(assigned, timeoutMs: 1_000) else { return }
+        let uncommitted = assigned.filter { (committed[$0] ?? -1) < 0 }
+        let lows = uncommitted.isEmpty ? [:] : handle.queryLowWatermarks(uncommitted, timeoutMs: 1_000) ?? [:]
         for partition in assigned {
-            guard let marks = handle.queryWatermarks(partition, timeoutMs: 500) else { continue }
+            guard let high = highs[partition] else { continue }
             // No committed offset: reading starts at the low watermark (auto.offset.reset=earliest).
-            let start = committed[partition].flatMap { $0 >= 0 ? $0 : nil } ?? marks.low
-            metrics.assigned(partition, start: start, high: marks.high)
+            guard let start = committed[partition].flatMap({ $0 >= 0 ? $0 : nil }) ?? lows[partition] else { continue }
+            metrics.assigned(partition, start: start, high: high)
         }
     }
 

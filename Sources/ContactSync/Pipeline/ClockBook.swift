@@ -33,8 +33,13 @@ struct ClockBook: Sendable {
         return known
     }
 
-    /// Stores the changed clocks (full clock sets) locally and returns their changelog messages.
-    func write(_ changed: [String: ContactClocks], cache: inout ClockCache) async throws -> [OutgoingMessage] {
+    /// Stores the changed clocks (full clock sets) locally and returns their
+    /// changelog messages. The store's write is queued, not awaited: the
+    /// changelog is the durable copy (the batch's offsets wait for it), every
+    /// later read of the store comes after the write, and a failed write
+    /// fails the next call.
+    func write(_ changed: [String: ContactClocks], cache: inout ClockCache) throws -> [OutgoingMessage] {
+        try store.checkUnreportedFailure()
         if changed.isEmpty { return [] }
         var entries: [(key: String, value: [UInt8])] = []
         var messages: [OutgoingMessage] = []
@@ -46,7 +51,7 @@ struct ClockBook: Sendable {
             let record = ClockChangelogRecord(externalID: id, clocks: clocks, writer: writerID)
             messages.append(OutgoingMessage(topic: topic, key: Array(id.utf8), value: record.jsonBytes()))
         }
-        try await store.merge(entries, positions: [:], using: ContactClocks.mergingEncoded)
+        store.mergeWithoutWaiting(entries, using: ContactClocks.mergingEncoded)
         return messages
     }
 }

@@ -206,7 +206,7 @@ public final class ContactSyncService: Service, Sendable {
         var work = inFlight.work
         let changedClocks = processor.record(upserted, in: &work)
         do {
-            work.messages += try await processor.clocks.write(changedClocks, cache: &memory.clocks)
+            work.messages += try processor.clocks.write(changedClocks, cache: &memory.clocks)
         } catch {
             return stopForClocks(error)
         }

@@ -21,15 +21,26 @@ public struct ClockChangelogRecord: Sendable, Equatable {
 
     /// Compact JSON: fields in canonical order (email, name, phone, then
     /// `custom_attributes` by name, present only when there is one).
+    /// How every record `writer` writes begins: a reader skips its own records
+    /// by this prefix, without decoding them (they are in its store already).
+    public static func ownRecordPrefix(writer: String) -> [UInt8] {
+        var json = JSONWriter(capacity: 16 + writer.utf8.count)
+        json.beginObject()
+        json.key("writer")
+        json.string(writer)
+        return json.bytes
+    }
+
     public func jsonBytes() -> [UInt8] {
         var json = JSONWriter(capacity: 96 + clocks.count * 80)
         json.object { json in
-            json.key("external_id")
-            json.string(externalID)
+            // First, so a reader can tell its own records by their first bytes (`ownRecordPrefix`).
             if let writer {
                 json.key("writer")
                 json.string(writer)
             }
+            json.key("external_id")
+            json.string(externalID)
             json.key("fields")
             json.object { json in
                 var attributesOpen = false
@@ -55,21 +66,20 @@ public struct ClockChangelogRecord: Sendable, Equatable {
     }
 
     private static func write(_ clock: FieldClock, to json: inout JSONWriter) {
-        json.object { json in
-            json.key("occurred_at")
-            json.string(clock.occurredAt.rfc3339Nanos)
-            json.key("digest")
-            json.string(hexDigest(clock.digest))
-        }
+        json.beginObject()
+        json.key("occurred_at")
+        json.plainString { clock.occurredAt.appendRFC3339Nanos(to: &$0) }
+        json.key("digest")
+        json.plainString { appendHex(clock.digest, to: &$0) }
+        json.endObject()
     }
 
-    /// 16 lowercase hex digits.
-    static func hexDigest(_ digest: UInt64) -> String {
-        let hexDigits = Array("0123456789abcdef".utf8)
-        var out = [UInt8](repeating: 0, count: 16)
+    private static let hexDigits: [UInt8] = Array("0123456789abcdef".utf8)
+
+    /// 16 lowercase hex digits, appended.
+    static func appendHex(_ digest: UInt64, to out: inout [UInt8]) {
         for index in 0..<16 {
-            out[index] = hexDigits[Int(digest >> UInt64(60 - 4 * index) & 0xF)]
+            out.append(hexDigits[Int(digest >> UInt64(60 - 4 * index) & 0xF)])
         }
-        return String(decoding: out, as: UTF8.self)
     }
 }

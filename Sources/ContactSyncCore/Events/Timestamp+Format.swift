@@ -9,12 +9,18 @@ extension Timestamp {
     /// RFC 3339 in UTC with milliseconds, e.g. `2026-11-24T10:15:00.123Z` (the
     /// form contact-sync writes: `decided_at`, `last_login_at`, date attributes).
     public var rfc3339Millis: String {
+        var out = [UInt8]()
+        out.reserveCapacity(24)
+        appendRFC3339Millis(to: &out)
+        return String(decoding: out, as: UTF8.self)
+    }
+
+    /// `rfc3339Millis`'s bytes, appended (no String on the way).
+    public func appendRFC3339Millis(to out: inout [UInt8]) {
         let millis = millisecondsSinceEpoch
         let days = millis.floorDiv(86_400_000)
         let msOfDay = Int(millis - days * 86_400_000)
         let (year, month, day) = Self.civilDate(fromDaysSinceEpoch: days)
-        var out = [UInt8]()
-        out.reserveCapacity(24)
         func digits(_ value: Int, _ width: Int) {
             var divisor = 1
             for _ in 1..<width { divisor *= 10 }
@@ -32,7 +38,6 @@ extension Timestamp {
         digits(msOfDay / 60_000 % 60, 2); out.append(UInt8(ascii: ":"))
         digits(msOfDay / 1000 % 60, 2); out.append(UInt8(ascii: "."))
         digits(msOfDay % 1000, 3); out.append(UInt8(ascii: "Z"))
-        return String(decoding: out, as: UTF8.self)
     }
 
     /// Days since 1970-01-01 to (year, month, day) in the proleptic Gregorian

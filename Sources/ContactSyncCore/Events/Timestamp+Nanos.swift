@@ -8,12 +8,20 @@ extension Timestamp {
 
     /// `rfc3339Nanos` as UTF-8 bytes.
     public var rfc3339NanosUTF8: [UInt8] {
+        var out = [UInt8]()
+        out.reserveCapacity(30)
+        appendRFC3339Nanos(to: &out)
+        return out
+    }
+
+    /// `rfc3339NanosUTF8`, appended.
+    public func appendRFC3339Nanos(to out: inout [UInt8]) {
         // The millisecond form, floored, then any sub-millisecond digits before
         // the `Z` (a remainder, not a multiplication, which would overflow near Int64.min).
-        var out = Array(rfc3339Millis.utf8)
+        appendRFC3339Millis(to: &out)
         var belowMillis = Int(nanosecondsSinceEpoch % 1_000_000)
         if belowMillis < 0 { belowMillis += 1_000_000 }
-        guard belowMillis != 0 else { return out }
+        guard belowMillis != 0 else { return }
         out.removeLast()
         var value = belowMillis
         var width = 6
@@ -28,7 +36,6 @@ extension Timestamp {
             divisor /= 10
         }
         out.append(UInt8(ascii: "Z"))
-        return out
     }
 
     /// Reads exactly the form `rfc3339Nanos` writes, with 1 to 9 fraction

@@ -69,6 +69,16 @@ public struct JSONWriter: Sendable {
         needsComma = true
     }
 
+    /// A string value whose bytes `write` appends, known to need no escaping
+    /// (ASCII letters, digits and punctuation other than `"` and `\\`): timestamps, hex digests.
+    public mutating func plainString(_ write: (inout [UInt8]) -> Void) {
+        separate()
+        bytes.append(UInt8(ascii: "\""))
+        write(&bytes)
+        bytes.append(UInt8(ascii: "\""))
+        needsComma = true
+    }
+
     public mutating func string(_ value: String?) {
         if let value { string(value) } else { null() }
     }

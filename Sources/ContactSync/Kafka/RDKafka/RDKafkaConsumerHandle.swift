@@ -141,6 +141,34 @@ final class RDKafkaConsumerHandle: @unchecked Sendable {
         return code == RD_KAFKA_RESP_ERR_NO_ERROR ? (low, high) : nil
     }
 
+    /// High watermarks of many partitions in one request per leader (a
+    /// ListOffsets for the latest offset), where `queryWatermarks` makes one
+    /// round trip per partition, each queued behind the broker's long-polled
+    /// fetch. Blocking up to `timeoutMs`; nil on failure.
+    func queryHighWatermarks(_ partitions: [TopicPartition], timeoutMs: Int32) -> [TopicPartition: Int64]? {
+        listOffsets(partitions, at: Int64(RD_KAFKA_OFFSET_END), timeoutMs: timeoutMs)
+    }
+
+    /// Low watermarks (log start offsets) of many partitions, as `queryHighWatermarks`.
+    func queryLowWatermarks(_ partitions: [TopicPartition], timeoutMs: Int32) -> [TopicPartition: Int64]? {
+        listOffsets(partitions, at: Int64(RD_KAFKA_OFFSET_BEGINNING), timeoutMs: timeoutMs)
+    }
+
+    private func listOffsets(_ partitions: [TopicPartition], at logical: Int64, timeoutMs: Int32) -> [TopicPartition: Int64]? {
+        if partitions.isEmpty { return [:] }
+        let list = RDKafkaTopicPartitionList(partitions, offsets: Array(repeating: logical, count: partitions.count))
+        return list.withPointer { pointer -> [TopicPartition: Int64]? in
+            guard rd_kafka_offsets_for_times(handle, pointer, timeoutMs) == RD_KAFKA_RESP_ERR_NO_ERROR else { return nil }
+            var out: [TopicPartition: Int64] = [:]
+            for index in 0..<Int(pointer.pointee.cnt) {
+                let element = pointer.pointee.elems[index]
+                guard element.err == RD_KAFKA_RESP_ERR_NO_ERROR, element.offset >= 0 else { return nil }
+                out[TopicPartition(topic: String(cString: element.topic), partition: element.partition)] = element.offset
+            }
+            return out
+        }
+    }
+
     /// Partition counts of the topics (blocking metadata request).
     func partitionCounts(of topics: [String], timeoutMs: Int32) throws -> [String: Int] {
         try RDKafkaMetadata.partitionCounts(handle: handle, topics: topics, timeoutMs: timeoutMs)
