@@ -1,5 +1,6 @@
 import ContactSyncCore
 import Foundation
+import Synchronization
 
 /// The pipeline's side of the durable field clocks: reads a batch's clocks
 /// (memory cache, else the local store), and writes the clocks that changed
@@ -33,26 +34,53 @@ struct ClockBook: Sendable {
         return known
     }
 
-    /// Stores the changed clocks (full clock sets) locally and returns their
-    /// changelog messages. The store's write is queued, not awaited: the
-    /// changelog is the durable copy (the batch's offsets wait for it), every
-    /// later read of the store comes after the write, and a failed write
-    /// fails the next call.
-    func write(_ changed: [String: ContactClocks], cache: inout ClockCache) throws -> [OutgoingMessage] {
+    /// Stores the changed clocks (full clock sets): in the cache now, in the
+    /// local store queued, not awaited (the changelog is the durable copy, the
+    /// batch's offsets wait for it, and every later read of the store comes
+    /// after the write; a failed write fails the next call). Returns their
+    /// changelog records, to be encoded and published off the batch's path
+    /// (`changelogMessages`).
+    func write(_ changed: [String: ContactClocks], cache: inout ClockCache) throws -> [ClockChangelogRecord] {
         try store.checkUnreportedFailure()
         if changed.isEmpty { return [] }
         var entries: [(key: String, value: [UInt8])] = []
-        var messages: [OutgoingMessage] = []
+        var records: [ClockChangelogRecord] = []
         entries.reserveCapacity(changed.count)
-        messages.reserveCapacity(changed.count)
+        records.reserveCapacity(changed.count)
         for (id, clocks) in changed {
             entries.append((id, clocks.encoded()))
             cache.store(id, clocks)
-            let record = ClockChangelogRecord(externalID: id, clocks: clocks, writer: writerID)
-            messages.append(OutgoingMessage(topic: topic, key: Array(id.utf8), value: record.jsonBytes()))
+            records.append(ClockChangelogRecord(externalID: id, clocks: clocks, writer: writerID))
         }
         store.mergeWithoutWaiting(entries, using: ContactClocks.mergingEncoded)
-        return messages
+        return records
+    }
+
+    /// The records as changelog messages (JSON, keyed by external_id).
+    func changelogMessages(_ records: [ClockChangelogRecord]) -> [OutgoingMessage] {
+        records.map { OutgoingMessage(topic: topic, key: Array($0.externalID.utf8), value: $0.jsonBytes()) }
+    }
+}
+
+/// Publishes each batch's changelog records in batch order, each after the
+/// one before, on a task of its own: the encoding and the producing run beside
+/// the next batch instead of before it.
+final class ClockPublishChain: Sendable {
+    private let last = Mutex<Task<Void, Never>?>(nil)
+
+    func enqueue(_ body: @escaping @Sendable () async -> Void) {
+        last.withLock { last in
+            let previous = last
+            last = Task {
+                await previous?.value
+                await body()
+            }
+        }
+    }
+
+    /// Returns once everything enqueued so far is handed to the producer.
+    func drain() async {
+        await last.withLock { $0 }?.value
     }
 }
 

@@ -19,6 +19,8 @@ public final class ContactSyncService: Service, Sendable {
     /// Opened once the field clocks are restored: the consumer joins the group only then.
     let clocksRestored: RestoreGate
     let onFatal: @Sendable (String) -> Void
+    /// Each batch's clock records, published in order beside the next batch.
+    let clockPublishing = ClockPublishChain()
 
     init(
         configuration: ContactSyncConfiguration, consumer: KafkaConsumer, publisher: ResultPublisher,
@@ -76,6 +78,7 @@ public final class ContactSyncService: Service, Sendable {
             deadlineTask.withLock { $0 = timer }
         }
 
+        await clockPublishing.drain()
         let undelivered = await publisher.flush(timeout: configuration.shutdownTimeout)
         if undelivered > 0 {
             logger.warning("\(undelivered) result(s) not acknowledged at shutdown; their records stay uncommitted")
@@ -205,20 +208,26 @@ public final class ContactSyncService: Service, Sendable {
         guard let upserted = await inFlight.upserted.value else { return false }
         var work = inFlight.work
         let changedClocks = processor.record(upserted, in: &work)
+        let clockRecords: [ClockChangelogRecord]
         do {
-            work.messages += try processor.clocks.write(changedClocks, cache: &memory.clocks)
+            clockRecords = try processor.clocks.write(changedClocks, cache: &memory.clocks)
         } catch {
             return stopForClocks(error)
         }
         processor.count(work, memory: memory)
         let tickets = work.batch.tickets
         let consumedAt = work.batch.records.map(\.consumedAtNanos)
-        await publisher.publish(work.messages) { [consumer, metrics = processor.metrics] in
+        // The offsets are done once the results and the clocks are both acknowledged.
+        let acknowledged = AckGroup(count: 2) { [consumer, metrics = processor.metrics] in
             consumer.markDone(tickets)
             // Consume -> acknowledged result, per record.
             let now = DispatchTimeNanos.now
             for consumed in consumedAt { metrics.eventToResultFromConsumed.recordNanoseconds(Int64(now &- consumed)) }
         }
+        clockPublishing.enqueue { [publisher, clocks = processor.clocks] in
+            await publisher.publish(clocks.changelogMessages(clockRecords)) { acknowledged.acknowledgeOne() }
+        }
+        await publisher.publish(work.messages) { acknowledged.acknowledgeOne() }
         let summary = work.summary
         let elapsed = ContinuousClock.now - inFlight.started
         logger.info(

@@ -76,6 +76,31 @@ final class RDKafkaConsumerHandle: @unchecked Sendable {
                 consumedAtNanos: DispatchTime.now().uptimeNanoseconds, valueIsNull: m.payload == nil))
     }
 
+    /// What `pollBorrowing` found.
+    enum BorrowedPoll<Read> {
+        case record(Read)
+        case endOfPartition(partition: Int32, next: Int64)
+        case nothing
+        case error(String)
+    }
+
+    /// `poll` without copying the record: `read` sees its partition, offset
+    /// and value (nil for a tombstone) only during the call. For the clock
+    /// changelog, whose records are mostly skipped or turned into something smaller.
+    func pollBorrowing<Read>(
+        timeoutMs: Int32, _ read: (_ partition: Int32, _ offset: Int64, _ value: UnsafeRawBufferPointer?) -> Read
+    ) -> BorrowedPoll<Read> {
+        guard let message = rd_kafka_consumer_poll(handle, timeoutMs) else { return .nothing }
+        defer { rd_kafka_message_destroy(message) }
+        let m = message.pointee
+        if m.err != RD_KAFKA_RESP_ERR_NO_ERROR {
+            if m.err == RD_KAFKA_RESP_ERR__PARTITION_EOF { return .endOfPartition(partition: m.partition, next: m.offset) }
+            return .error(String(cString: rd_kafka_err2str(m.err)))
+        }
+        let value = m.payload.map { UnsafeRawBufferPointer(start: $0, count: m.len) }
+        return .record(read(m.partition, m.offset, value))
+    }
+
     private func topicName(_ topic: OpaquePointer?) -> String {
         guard let topic else { return "" }
         if let name = topicNames[topic] { return name }
