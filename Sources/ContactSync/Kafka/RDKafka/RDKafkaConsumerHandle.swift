@@ -60,20 +60,19 @@ final class RDKafkaConsumerHandle: @unchecked Sendable {
 
     /// Blocks up to `timeoutMs`. Serves rebalance callbacks too.
     func poll(timeoutMs: Int32) -> PollResult {
-        guard let message = rd_kafka_consumer_poll(handle, timeoutMs) else { return .nothing }
-        defer { rd_kafka_message_destroy(message) }
-        let m = message.pointee
-        if m.err != RD_KAFKA_RESP_ERR_NO_ERROR {
-            if m.err == RD_KAFKA_RESP_ERR__PARTITION_EOF { return .endOfPartition(partition: m.partition, next: m.offset) }
-            return .error(String(cString: rd_kafka_err2str(m.err)))
-        }
-        let value: [UInt8] =
-            m.payload.map { [UInt8](UnsafeRawBufferPointer(start: $0, count: m.len)) } ?? []
-        let key: [UInt8]? = m.key.map { [UInt8](UnsafeRawBufferPointer(start: $0, count: m.key_len)) }
-        return .record(
-            KafkaRecord(
+        let polled = withPolledMessage(timeoutMs: timeoutMs) { m in
+            let value: [UInt8] = m.payload.map { [UInt8](UnsafeRawBufferPointer(start: $0, count: m.len)) } ?? []
+            let key: [UInt8]? = m.key.map { [UInt8](UnsafeRawBufferPointer(start: $0, count: m.key_len)) }
+            return KafkaRecord(
                 topic: topicName(m.rkt), partition: m.partition, offset: m.offset, key: key, value: value,
-                consumedAtNanos: DispatchTime.now().uptimeNanoseconds, valueIsNull: m.payload == nil))
+                consumedAtNanos: DispatchTime.now().uptimeNanoseconds, valueIsNull: m.payload == nil)
+        }
+        switch polled {
+        case .record(let record): return .record(record)
+        case .endOfPartition(let partition, let next): return .endOfPartition(partition: partition, next: next)
+        case .nothing: return .nothing
+        case .error(let message): return .error(message)
+        }
     }
 
     /// What `pollBorrowing` found.
@@ -90,6 +89,13 @@ final class RDKafkaConsumerHandle: @unchecked Sendable {
     func pollBorrowing<Read>(
         timeoutMs: Int32, _ read: (_ partition: Int32, _ offset: Int64, _ value: UnsafeRawBufferPointer?) -> Read
     ) -> BorrowedPoll<Read> {
+        withPolledMessage(timeoutMs: timeoutMs) { m in
+            read(m.partition, m.offset, m.payload.map { UnsafeRawBufferPointer(start: $0, count: m.len) })
+        }
+    }
+
+    /// One consumer poll; `read` sees a record's message only during the call.
+    private func withPolledMessage<Read>(timeoutMs: Int32, _ read: (rd_kafka_message_t) -> Read) -> BorrowedPoll<Read> {
         guard let message = rd_kafka_consumer_poll(handle, timeoutMs) else { return .nothing }
         defer { rd_kafka_message_destroy(message) }
         let m = message.pointee
@@ -97,8 +103,7 @@ final class RDKafkaConsumerHandle: @unchecked Sendable {
             if m.err == RD_KAFKA_RESP_ERR__PARTITION_EOF { return .endOfPartition(partition: m.partition, next: m.offset) }
             return .error(String(cString: rd_kafka_err2str(m.err)))
         }
-        let value = m.payload.map { UnsafeRawBufferPointer(start: $0, count: m.len) }
-        return .record(read(m.partition, m.offset, value))
+        return .record(read(m))
     }
 
     private func topicName(_ topic: OpaquePointer?) -> String {
