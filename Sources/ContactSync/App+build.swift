@@ -52,7 +52,8 @@ public enum KafkaProperties {
             "bootstrap.servers": kafka.brokers,
             "client.id": "contact-sync-clocks",
             "reconnect.backoff.max.ms": "2000",
-            "queued.max.messages.kbytes": "16384",
+            // It keeps up with the topic; 4 MB of prefetched records is plenty (was 16).
+            "queued.max.messages.kbytes": "4096",
             // An idle fetch waits at the broker this long (default 500 ms), and the
             // end-offset queries of a catch-up queue behind it: a rebalance waits less.
             "fetch.wait.max.ms": "100",

@@ -177,6 +177,8 @@ final class ClockChangelog: Sendable {
     func tail(onBurst: @Sendable () -> Void = {}) async throws {
         var lastStatistics = ContinuousClock.now - .seconds(60)
         var merging: Task<Void, any Error>?
+        var unsaved: [Int32: Int64] = [:]
+        var lastSave = ContinuousClock.now
         defer { merging?.cancel() }
         while !Task.isCancelled {
             let burst = await onQueue { [handle, ownRecordPrefix] in Self.pollBurst(handle, skipping: ownRecordPrefix) }
@@ -186,7 +188,17 @@ final class ClockChangelog: Sendable {
                 logger.error(
                     "clock changelog \(settings.topic)/\(unreadable.partition)/\(unreadable.offset) is not a clock record (\(unreadable.error)); skipped")
             }
-            merging = Task { [self] in try await apply(burst) }
+            // Positions alone (a burst of this process's own records) are saved at
+            // most once a second: a store write per fetch would hold up the
+            // pipeline's reads, and a position saved late only means rereading.
+            for (partition, next) in burst.positions { unsaved[partition] = max(unsaved[partition] ?? 0, next) }
+            var saving: [Int32: Int64] = [:]
+            if !burst.entries.isEmpty || ContinuousClock.now - lastSave >= .seconds(1) {
+                saving = unsaved
+                unsaved = [:]
+                lastSave = ContinuousClock.now
+            }
+            merging = Task { [self, saving] in try await apply(burst, savingPositions: saving) }
             onBurst()
             if topicVanished.isSet {
                 try await merging?.value
@@ -248,9 +260,9 @@ final class ClockChangelog: Sendable {
         return burst
     }
 
-    private func apply(_ burst: Burst) async throws {
-        if !burst.entries.isEmpty || !burst.positions.isEmpty {
-            try await store.merge(burst.entries, positions: burst.positions, using: ContactClocks.mergingEncoded)
+    private func apply(_ burst: Burst, savingPositions positions: [Int32: Int64]) async throws {
+        if !burst.entries.isEmpty || !positions.isEmpty {
+            try await store.merge(burst.entries, positions: positions, using: ContactClocks.mergingEncoded)
         }
         let resumed = state.withLock { $0.advance(burst.positions, drained: burst.drained) }
         for waiter in resumed { waiter.resume() }
