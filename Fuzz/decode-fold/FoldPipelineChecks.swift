@@ -74,12 +74,39 @@ extension DecodeFoldFuzz {
         require(update.eventCount == events.count, "eventCount is \(update.eventCount)")
         require(
             update.earliestOccurredAt == events.map(\.event.occurredAt).min(), "earliestOccurredAt is not the minimum")
-        require(reversed.updates.first?.fields == update.fields, "the fold depends on the order of add calls")
-        require(update.fields == expectedFields(events), "a field does not hold its latest value")
+        require(
+            reversed.updates.first.map { winners($0.fields) } == winners(update.fields),
+            "the fold depends on the order of add calls")
+        require(winners(update.fields) == expectedFields(events), "a field does not hold its latest value")
+        for folded in [update, reversed.updates[0]] { checkDivergence(folded.fields, events: events) }
         return update
     }
 
     /// The oracle: per field, the value offered with the greatest (occurred_at, sequence).
+    /// Each field's value and stamp (`divergedAt` may depend on the order of add calls).
+    private static func winners(_ fields: [ContactField: StampedValue]) -> [ContactField: StampedValue] {
+        fields.mapValues { StampedValue(value: $0.value, stamp: $0.stamp) }
+    }
+
+    /// `divergedAt` is nil when every offer carried the winning value, and
+    /// otherwise at or after the latest offer that did not: it may over-state,
+    /// never under-state (the clocks then send rather than skip).
+    private static func checkDivergence(_ fields: [ContactField: StampedValue], events: [Sequenced]) {
+        for (field, held) in fields {
+            var latestOther: Timestamp?
+            for item in events {
+                for (offered, value) in offers(of: item.event) where offered == field && value != held.value {
+                    latestOther = max(latestOther ?? item.event.occurredAt, item.event.occurredAt)
+                }
+            }
+            if let latestOther {
+                require(held.divergedAt.map { $0 >= latestOther } == true, "divergedAt under-states another value")
+            } else {
+                require(held.divergedAt == nil, "divergedAt is set although every offer carried the value")
+            }
+        }
+    }
+
     private static func expectedFields(_ events: [Sequenced]) -> [ContactField: StampedValue] {
         var expected: [ContactField: StampedValue] = [:]
         for item in events {
@@ -131,7 +158,8 @@ extension DecodeFoldFuzz {
         let latest = events.map(\.event.occurredAt).max() ?? companionTime
         let newerStamp = FieldStamp(occurredAt: Timestamp(nanosecondsSinceEpoch: latest.nanosecondsSinceEpoch &+ 1), sequence: 4)
         var newer = update
-        for field in update.fields.keys { newer.fields[field]?.stamp = newerStamp }
+        // A later batch with the same values, newer and nothing else between (divergedAt nil).
+        for field in update.fields.keys { newer.fields[field] = StampedValue(value: update.fields[field]!.value, stamp: newerStamp) }
         let renamed: AttributeValue = storedName.value == .null ? .string("Renamed") : .null
         newer.fields[.name] = StampedValue(value: renamed, stamp: newerStamp)
         guard case .send(let kept, _, _) = ClockReconciler.decide(newer, against: cache.lookup(update.externalID), resendStored: false) else {

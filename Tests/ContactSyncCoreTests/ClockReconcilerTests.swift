@@ -121,6 +121,14 @@ import ContactSyncCore
         #expect(decide(F.update("u1", [.email: latest])) == .send(F.update("u1", [.email: latest]), refusedAsOlder: 0, advanced: ContactClocks()))
     }
 
+    /// The clock's own value at the clock's own time is already stored, whatever
+    /// else the batch held at that instant (it was read before, so sent before).
+    @Test func theClocksOwnValueAtItsTimeIsAlreadyStoredDespiteAnotherValueThen() {
+        var same = F.stamped(.string("a@x.io"), 20)
+        same.divergedAt = F.at(20)
+        #expect(decide(F.update("u1", [.email: same])) == .unchanged(.alreadyStored, refusedAsOlder: 0, advanced: ContactClocks()))
+    }
+
     /// Another value before the clock was refused by whoever sent the clock's
     /// value, so it cannot be in Bookbag: the equal value is still skipped.
     @Test func anotherValueOlderThanTheClockDoesNotForceASend() {

@@ -144,3 +144,11 @@ private func fold(_ events: [StoreEvent]) -> [ContactUpdate] {
     ])
     #expect(same[0].fields[.attribute("plan")]?.divergedAt == nil)
 }
+
+/// An older login read after a newer one is not formatted, but still counts as another value.
+@Test func anOlderLoginReadLaterStillMovesDivergedAt() {
+    let updates = fold([login("l2", "u1", at: at(20)), login("l1", "u1", at: at(10)), login("l3", "u1", at: at(20))])
+    let held = updates[0].fields[.lastLoginAt]
+    #expect(held?.stamp.occurredAt == at(20))
+    #expect(held?.divergedAt == at(10))
+}

@@ -4,8 +4,8 @@ public enum ClockReconciler {
     /// refused; an equal value (same digest) at an equal or newer `occurred_at`
     /// is already stored and dropped, unless `resendStored` (an operator's
     /// forced re-send: such fields are kept; older ones are still refused), or
-    /// unless the batch also held another value at or after the stored clock.
-    /// That value may be in Bookbag without a clock (its sender died between
+    /// unless it is newer and the batch also held another value at or after the
+    /// stored clock. That value may be in Bookbag without a clock (its sender died between
     /// Bookbag's answer and writing the clocks, and the records are read again),
     /// so the equal value is sent. Fields without a clock are kept. `clocks`
     /// nil: nothing is known.
@@ -28,13 +28,17 @@ public enum ClockReconciler {
                 continue
             }
             if resendStored { continue }
-            if let diverged = offered.divergedAt, !(diverged < stored.occurredAt) { continue }
             let digest = ValueDigest.of(offered.value)
             guard digest == stored.digest else { continue }
-            kept[field] = nil
             if stored.occurredAt < offeredAt {
+                // Another value at or after the clock may be what Bookbag holds. (At
+                // the clock's own time the batch's value is the clock's record or a
+                // later read of the same instant, which would have been sent after
+                // any other value of that instant.)
+                if let diverged = offered.divergedAt, !(diverged < stored.occurredAt) { continue }
                 advanced.merge(field, FieldClock(occurredAt: offeredAt, digest: digest))
             }
+            kept[field] = nil
         }
         if kept.isEmpty {
             return .unchanged(refused > 0 ? .olderThanStored : .alreadyStored, refusedAsOlder: refused, advanced: advanced)

@@ -41,6 +41,8 @@ public struct BatchFolder: Sendable {
             // Format the time only when this login is the latest seen so far.
             if !update.holdsNewer(than: stamp, for: .lastLoginAt) {
                 update.offer(.string(event.occurredAt.rfc3339Millis), for: .lastLoginAt, stamp: stamp)
+            } else {
+                update.noteOlderLogin(at: event.occurredAt)
             }
         case .profileChanged:
             break

@@ -33,6 +33,13 @@ public struct ContactUpdate: Sendable, Equatable {
         }
     }
 
+    /// A login older than the one held, not formatted: its value (its own
+    /// time) differs from the held one unless the times are equal.
+    mutating func noteOlderLogin(at occurredAt: Timestamp) {
+        guard let index = fields.index(forKey: .lastLoginAt) else { return }
+        fields.values[index].noteOtherValue(at: occurredAt)
+    }
+
     func holdsNewer(than stamp: FieldStamp, for field: ContactField) -> Bool {
         guard let held = fields[field] else { return false }
         return stamp < held.stamp

@@ -48,6 +48,11 @@ public struct StampedValue: Sendable, Equatable {
         }
     }
 
+    /// Another value, seen at `occurredAt` and older than this one, unless at the same time.
+    mutating func noteOtherValue(at occurredAt: Timestamp) {
+        if occurredAt != stamp.occurredAt { divergedAt = Self.later(divergedAt, occurredAt) }
+    }
+
     private static func later(_ a: Timestamp?, _ b: Timestamp) -> Timestamp {
         guard let a else { return b }
         return a < b ? b : a
