@@ -19,6 +19,14 @@ import ContactSyncCore
         #expect(cache.capacity == 10)
     }
 
+    /// The pipeline hands over the binary form it already made for the store.
+    @Test func storeEncodedIsTheSameAsStore() {
+        var cache = ClockCache(capacity: 10)
+        cache.store("u1", encoded: Self.clocks.encoded())
+        #expect(cache.lookup("u1") == Self.clocks)
+        #expect(cache.count == 1)
+    }
+
     @Test func holdsEveryKindOfFieldExactly() {
         var cache = ClockCache(capacity: 2)
         let clocks = F.clocks([

@@ -174,7 +174,7 @@ final class ClockChangelog: Sendable {
     /// store are thrown (the service cannot keep its promise without it). A
     /// burst is read and decoded (on this reader's queue) while the one before
     /// it is merged (on the store's), so a restore uses both cores.
-    func tail(onBurst: @Sendable () -> Void = {}) async throws {
+    func tail() async throws {
         var lastStatistics = ContinuousClock.now - .seconds(60)
         var merging: Task<Void, any Error>?
         var unsaved: [Int32: Int64] = [:]
@@ -199,7 +199,6 @@ final class ClockChangelog: Sendable {
                 lastSave = ContinuousClock.now
             }
             merging = Task { [self, saving] in try await apply(burst, savingPositions: saving) }
-            onBurst()
             if topicVanished.isSet {
                 try await merging?.value
                 try await reopen()

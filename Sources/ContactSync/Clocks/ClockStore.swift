@@ -155,7 +155,7 @@ public final class ClockStore: Sendable {
 
     /// On the queue only.
     private func run<T: Sendable>(_ body: @Sendable (ClockDatabase) throws -> T) throws -> T {
-        if let failure = unreportedFailure.withLock({ $0 }) { throw failure }
+        try checkUnreportedFailure()
         return try state.withLock { open in
             guard let open else {
                 throw ClockStoreError(kind: .closed, path: path, reason: "used after close()")

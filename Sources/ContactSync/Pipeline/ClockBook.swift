@@ -48,8 +48,9 @@ struct ClockBook: Sendable {
         entries.reserveCapacity(changed.count)
         records.reserveCapacity(changed.count)
         for (id, clocks) in changed {
-            entries.append((id, clocks.encoded()))
-            cache.store(id, clocks)
+            let encoded = clocks.encoded()
+            entries.append((id, encoded))
+            cache.store(id, encoded: encoded)
             records.append(ClockChangelogRecord(externalID: id, clocks: clocks, writer: writerID))
         }
         store.mergeWithoutWaiting(entries, using: ContactClocks.mergingEncoded)

@@ -42,7 +42,11 @@ public struct ClockCache: Sendable {
 
     /// Holds `clocks` as the contact's clocks, replacing any held.
     public mutating func store(_ externalID: String, _ clocks: ContactClocks) {
-        let encoded = clocks.encoded()
+        store(externalID, encoded: clocks.encoded())
+    }
+
+    /// `store` with the clocks already in their binary form (`ContactClocks.encoded()`).
+    public mutating func store(_ externalID: String, encoded: [UInt8]) {
         if let index = current.index(forKey: externalID) {
             current.values[index] = encoded
             return
