@@ -49,8 +49,10 @@ for round in $(seq 1 "$ROUNDS"); do
     rate=$("$BIN/store-traffic" watch --brokers "$BROKERS" --result-topic "$name.results" --expect "$EVENTS" --timeout 600 \
       | sed -n 's/.*steady_events_per_second=\([0-9]*\).*/\1/p')
     hwm=$(awk '/VmHWM/ {print $2}' "/proc/$pid/status")
+    # CPU seconds (user + system) the service used for the whole run.
+    cpu=$(awk -v hz="$(getconf CLK_TCK)" '{printf "%.2f", ($14 + $15) / hz}' "/proc/$pid/stat")
     kill -TERM "$pid"; wait "$pid" || true
-    echo "$side $round $rate $hwm" | tee -a "$RUN_DIR/cmp-rates.txt"
+    echo "$side $round $rate $hwm $cpu" | tee -a "$RUN_DIR/cmp-rates.txt"
   done
 done
 
@@ -59,9 +61,10 @@ import statistics, sys
 rows = [line.split() for line in open(sys.argv[1]) if line.strip()]
 rates = {side: [int(r[2]) for r in rows if r[0] == side] for side in ("new", "other")}
 rss = {side: [int(r[3]) / 1024 for r in rows if r[0] == side] for side in ("new", "other")}
-print(f"| binary | steady events/s per run | median | peak RSS (MB) |")
-print(f"| --- | --- | --- | --- |")
+cpu = {side: [float(r[4]) for r in rows if r[0] == side] for side in ("new", "other")}
+print(f"| binary | steady events/s per run | median | peak RSS (MB) | CPU s per run (median) |")
+print(f"| --- | --- | --- | --- | --- |")
 for side, label in (("new", "this build"), ("other", sys.argv[2])):
-    print(f"| {label} | {', '.join(f'{r:,}' for r in rates[side])} | {statistics.median(rates[side]):,.0f} | {max(rss[side]):.1f} |")
+    print(f"| {label} | {', '.join(f'{r:,}' for r in rates[side])} | {statistics.median(rates[side]):,.0f} | {max(rss[side]):.1f} | {statistics.median(cpu[side]):.2f} |")
 print(f"\nratio this build / other (medians): {statistics.median(rates['new']) / statistics.median(rates['other']):.2f}")
 PY

@@ -1,8 +1,11 @@
-/// libFuzzer target: the clock changelog value (JSON) and the store's binary
-/// clocks read arbitrary bytes.
+/// libFuzzer target: the clock changelog value (format 2, binary, and format
+/// 1, JSON) and the store's binary clocks read arbitrary bytes.
 ///
-/// The whole input goes to `ClockChangelogRecord.decode` and to
-/// `ContactClocks(encoded:)`; its two halves go to the store's merge.
+/// The whole input goes to `ClockChangelogRecord.decode` (JSON), to
+/// `decode(key:value:)` and `storeEntry` (either format), and to
+/// `ContactClocks(encoded:)`; its two halves go to the store's merge. A binary
+/// record that reads re-encodes to exactly the input, and its store entry is
+/// its clock bytes.
 /// Invariants: nothing traps; a decoded record re-encodes to JSON that decodes
 /// to the same record and re-encodes to the same bytes; a failure has a short
 /// message without control characters; binary clocks that read re-encode to
@@ -13,6 +16,7 @@
 public func fuzz(_ data: UnsafePointer<UInt8>?, _ size: Int) -> Int32 {
     let bytes = UnsafeRawBufferPointer(start: data, count: data == nil ? 0 : size)
     checkRecord(bytes)
+    checkBinaryRecord(bytes)
     if let clocks = ContactClocks(encoded: bytes) { checkBinary(clocks, from: bytes) }
     let half = bytes.count / 2
     checkMerge(UnsafeRawBufferPointer(rebasing: bytes[..<half]), UnsafeRawBufferPointer(rebasing: bytes[half...]))
@@ -37,6 +41,27 @@ func checkRecord(_ bytes: UnsafeRawBufferPointer) {
         if message.unicodeScalars.contains(where: { $0.properties.generalCategory == .control }) {
             fatalError("control character in error message: \(message.debugDescription)")
         }
+    }
+}
+
+func checkBinaryRecord(_ bytes: UnsafeRawBufferPointer) {
+    let key: [UInt8] = Array("c-1".utf8)
+    let decoded = key.withUnsafeBytes { ClockChangelogRecord.decode(key: $0, value: bytes) }
+    let entry = key.withUnsafeBytes { ClockChangelogRecord.storeEntry(key: $0, value: bytes) }
+    switch (decoded, entry) {
+    case (.success(let record), .success(let entry)):
+        guard entry.externalID == record.externalID, entry.encodedClocks == record.clocks.encoded() else {
+            fatalError("storeEntry and decode disagree on \(Array(bytes))")
+        }
+        if bytes.first == ClockChangelogRecord.binaryFormat {
+            guard record.externalID == "c-1" else { fatalError("a binary record did not take its key") }
+            let again = record.binaryValue()
+            if !again.elementsEqual(bytes) { fatalError("binary record not canonical: \(Array(bytes)) -> \(again)") }
+        }
+    case (.failure(let error), .failure):
+        if error.message.isEmpty || error.message.utf8.count > 600 { fatalError("bad error message: \(error.message.debugDescription)") }
+    default:
+        fatalError("storeEntry and decode disagree on whether \(Array(bytes)) reads")
     }
 }
 

@@ -137,7 +137,8 @@ public func buildContactSyncServices(
     try checkMessageLimit(publisher.maxPayloadBytes, maxRecordBytes: configuration.decodeLimits.maxValueBytes, logger: logger)
     let store = try ClockStore(
         path: configuration.clocks.storePath, topic: configuration.clocks.topic,
-        cacheBytes: configuration.clocks.storeCacheBytes, logger: logger)
+        cacheBytes: configuration.clocks.storeCacheBytes, logger: logger,
+        merge: ContactClocks.mergingEncoded)
     let changelog = try ClockChangelog(
         settings: ClockChangelog.Settings(
             topic: configuration.clocks.topic, properties: KafkaProperties.clockChangelog(configuration.kafka),

@@ -7,10 +7,10 @@ import ContactSyncCore
     private typealias F = ClockFixture
 
     /// 2026-11-24T10:15:00Z
-    private static let base: Int64 = 1_795_515_300
+    static let base: Int64 = 1_795_515_300
 
     /// The record in schemas/examples/valid/clock/written-by-contact-sync.json.
-    private static let sample = ClockChangelogRecord(
+    static let sample = ClockChangelogRecord(
         externalID: "c-1",
         clocks: F.clocks([
             (.attribute("plan"), FieldClock(occurredAt: Timestamp(nanosecondsSinceEpoch: -1), digest: 0)),
@@ -28,14 +28,6 @@ import ContactSyncCore
     private func errorMessage(_ text: String) -> String? {
         if case .failure(let error) = decoded(text) { return error.message }
         return nil
-    }
-
-    /// A reader skips its own records by their first bytes, without decoding them.
-    @Test func ownRecordsAreToldByTheirPrefix() throws {
-        let writer = try #require(Self.sample.writer)
-        #expect(Self.sample.jsonBytes().starts(with: ClockChangelogRecord.ownRecordPrefix(writer: writer)))
-        #expect(!Self.sample.jsonBytes().starts(with: ClockChangelogRecord.ownRecordPrefix(writer: String(writer.dropLast()))))
-        #expect(!Self.sample.jsonBytes().starts(with: ClockChangelogRecord.ownRecordPrefix(writer: "another")))
     }
 
     /// The schema's example is byte for byte what the encoder writes, so they cannot drift apart.

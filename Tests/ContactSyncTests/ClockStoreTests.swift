@@ -18,8 +18,8 @@ struct ClockStoreTests {
 
     static let topic = "clocks.test"
 
-    static func open(_ path: String, topic: String = topic) throws -> ClockStore {
-        try ClockStore(path: path, topic: topic, cacheBytes: 1 << 20, logger: Logger(label: "clock-store-test"))
+    static func open(_ path: String, topic: String = topic, merge: @escaping ClockStore.Merge = replace) throws -> ClockStore {
+        try ClockStore(path: path, topic: topic, cacheBytes: 1 << 20, logger: Logger(label: "clock-store-test"), merge: merge)
     }
 
     /// Replaces the stored value by the entry's.
@@ -50,7 +50,7 @@ struct ClockStoreTests {
         defer { directory.remove() }
         let store = try Self.open(directory.storePath)
         #expect(store.wasCreated)
-        try await store.merge([("a", [1, 2]), ("b", [3])], positions: [:], using: Self.replace)
+        try await store.merge([("a", [1, 2]), ("b", [3])], positions: [:])
         let loaded = try await store.load(["a", "b", "c"])
         #expect(loaded == ["a": [1, 2], "b": [3]])
         #expect(try await store.load([]) == [:])
@@ -62,17 +62,34 @@ struct ClockStoreTests {
     @Test func aMergeNotWaitedForIsSeenByTheNextLoadAndItsFailureByTheNextCall() async throws {
         let directory = try Directory()
         defer { directory.remove() }
-        let store = try Self.open(directory.storePath)
-        try await store.merge([("a", [1])], positions: [:], using: Self.replace)
-        store.mergeWithoutWaiting([("a", [2]), ("b", [3])], using: Self.append)
+        let store = try Self.open(directory.storePath, merge: Self.append)
+        try await store.merge([("a", [1])], positions: [:])
+        store.mergeWithoutWaiting([("a", [2]), ("b", [3])])
         #expect(try await store.load(["a", "b"]) == ["a": [1, 2], "b": [3]])
         try store.checkUnreportedFailure()
 
         await store.close()
-        store.mergeWithoutWaiting([("c", [4])], using: Self.replace)  // fails when flushed: closed
+        store.mergeWithoutWaiting([("c", [4])])  // fails when flushed: closed
         let failed = await eventually(timeout: .seconds(5)) { (try? store.checkUnreportedFailure()) == nil }
         #expect(failed, "the failed write is reported")
         #expect(throws: ClockStoreError.self) { try store.checkUnreportedFailure() }
+    }
+
+    /// Writes wait in memory merged per key, and reach the file by themselves
+    /// within the write-back delay (the contact count moves only then).
+    @Test func waitingWritesMergePerKeyAndReachTheFileByThemselves() async throws {
+        let directory = try Directory()
+        defer { directory.remove() }
+        let store = try Self.open(directory.storePath, merge: Self.append)
+        try await store.merge([("a", [1])], positions: [:])
+        store.mergeWithoutWaiting([("a", [2]), ("b", [7])])
+        store.mergeWithoutWaiting([("a", [3])])
+        #expect(try await store.load(["a", "b"]) == ["a": [1, 2, 3], "b": [7]])
+        #expect(try await store.statistics().contacts == 1, "b waits in memory")
+        let written = await eventually(timeout: .seconds(10)) { (try? await store.statistics().contacts) == 2 }
+        #expect(written, "the write-back reached the file")
+        #expect(try await store.load(["a", "b"]) == ["a": [1, 2, 3], "b": [7]], "merged once, not twice")
+        await store.close()
     }
 
     /// A queued write is in the file before the next positions and before the
@@ -81,9 +98,9 @@ struct ClockStoreTests {
         let directory = try Directory()
         defer { directory.remove() }
         var store = try Self.open(directory.storePath)
-        store.mergeWithoutWaiting([("a", [1])], using: Self.replace)
-        try await store.merge([], positions: [0: 5], using: Self.replace)
-        store.mergeWithoutWaiting([("b", [2])], using: Self.replace)
+        store.mergeWithoutWaiting([("a", [1])])
+        try await store.merge([], positions: [0: 5])
+        store.mergeWithoutWaiting([("b", [2])])
         await store.close()
         store = try Self.open(directory.storePath)
         #expect(try await store.positions() == [0: 5])
@@ -94,14 +111,14 @@ struct ClockStoreTests {
     @Test func mergeReceivesTheStoredBytesAndAppliesOneCallsEntriesInOrder() async throws {
         let directory = try Directory()
         defer { directory.remove() }
-        let store = try Self.open(directory.storePath)
         let seen = SeenMerges()
         let recording: @Sendable (UnsafeRawBufferPointer?, UnsafeRawBufferPointer) -> [UInt8] = { stored, incoming in
             seen.record(stored.map(Array.init), Array(incoming))
             return Self.append(stored, incoming)
         }
-        try await store.merge([("a", [1])], positions: [:], using: recording)
-        try await store.merge([("b", [9]), ("a", [2]), ("c", [5]), ("a", [3])], positions: [:], using: recording)
+        let store = try Self.open(directory.storePath, merge: recording)
+        try await store.merge([("a", [1])], positions: [:])
+        try await store.merge([("b", [9]), ("a", [2]), ("c", [5]), ("a", [3])], positions: [:])
         let calls = seen.calls
         #expect(calls.count == 5)
         for call in [Merge(nil, [1]), Merge([1], [2]), Merge([1, 2], [3]), Merge(nil, [9]), Merge(nil, [5])] {
@@ -116,8 +133,8 @@ struct ClockStoreTests {
         defer { directory.remove() }
         let store = try Self.open(directory.storePath)
         #expect(try await store.positions() == [:])
-        try await store.merge([("a", [7])], positions: [0: 10, 3: 7], using: Self.replace)
-        try await store.merge([("b", [8])], positions: [0: 12], using: Self.replace)
+        try await store.merge([("a", [7])], positions: [0: 10, 3: 7])
+        try await store.merge([("b", [8])], positions: [0: 12])
         await store.close()
         await store.close()  // idempotent
 
@@ -133,7 +150,7 @@ struct ClockStoreTests {
         let directory = try Directory()
         defer { directory.remove() }
         let store = try Self.open(directory.storePath)
-        try await store.merge([("a", [1])], positions: [0: 5], using: Self.replace)
+        try await store.merge([("a", [1])], positions: [0: 5])
         let log = URL(fileURLWithPath: directory.storePath + "-wal")
         let leftOver = try Data(contentsOf: log)  // as a killed process leaves it
         #expect(leftOver.count > 0)
@@ -145,7 +162,7 @@ struct ClockStoreTests {
         #expect(fresh.wasCreated)
         #expect(try await fresh.load(["a"]) == [:])
         #expect(try await fresh.positions() == [:])
-        try await fresh.merge([("b", [2])], positions: [:], using: Self.replace)
+        try await fresh.merge([("b", [2])], positions: [:])
         await fresh.close()
         let reopened = try Self.open(directory.storePath)
         #expect(try await reopened.load(["a", "b"]) == ["b": [2]])
@@ -204,7 +221,7 @@ struct ClockStoreTests {
         defer { directory.remove() }
         let store = try Self.open(directory.storePath)
         let entries = (0..<5_000).map { (key: "contact-\($0)", value: [UInt8](repeating: UInt8($0 % 251), count: 100)) }
-        try await store.merge(entries, positions: [:], using: Self.replace)
+        try await store.merge(entries, positions: [:])
         await store.close()
         // Overwrite pages in the middle of the clocks table with garbage.
         let file = try FileHandle(forUpdating: URL(fileURLWithPath: directory.storePath))
@@ -253,7 +270,7 @@ struct ClockStoreTests {
         let directory = try Directory()
         defer { directory.remove() }
         let store = try Self.open(directory.storePath)
-        try await store.merge([("a", [1])], positions: [0: 1], using: Self.replace)
+        try await store.merge([("a", [1])], positions: [0: 1])
         #expect(throws: ClockStoreError.self) { try ClockStore.remove(at: directory.storePath) }
         #expect(try await store.load(["a"]) == ["a": [1]], "a refused remove deleted data")
         await store.close()
@@ -271,9 +288,9 @@ struct ClockStoreTests {
         defer { directory.remove() }
         let store = try Self.open(directory.storePath)
         #expect(try await store.statistics().contacts == 0)
-        try await store.merge([("a", [1]), ("b", [1]), ("c", [1])], positions: [:], using: Self.replace)
+        try await store.merge([("a", [1]), ("b", [1]), ("c", [1])], positions: [:])
         #expect(try await store.statistics().contacts == 3)
-        try await store.merge([("a", [2]), ("d", [1]), ("d", [2]), ("b", [1])], positions: [:], using: Self.replace)
+        try await store.merge([("a", [2]), ("d", [1]), ("d", [2]), ("b", [1])], positions: [:])
         let statistics = try await store.statistics()
         #expect(statistics.contacts == 4)
         #expect(statistics.bytes > 0)
@@ -289,7 +306,7 @@ struct ClockStoreTests {
         let store = try Self.open(directory.storePath)
         let count = 40_000
         let entries = (0..<count).map { (key: "contact-\($0)", value: Array("value \($0)".utf8)) }
-        try await store.merge(entries, positions: [1: Int64(count)], using: Self.replace)
+        try await store.merge(entries, positions: [1: Int64(count)])
         let keys = entries.map(\.key) + (0..<100).map { "absent-\($0)" }
         let loaded = try await store.load(keys)
         #expect(loaded.count == count)

@@ -237,13 +237,13 @@ final class ClockChangelog: Sendable {
     private static func pollBurst(_ handle: RDKafkaConsumerHandle, skipping ownPrefix: [UInt8]) -> Burst {
         var burst = Burst()
         while burst.records < burstLimit {
-            let polled = handle.pollBorrowing(timeoutMs: burst.isEmpty ? 100 : 0) { partition, offset, value in
+            let polled = handle.pollBorrowing(timeoutMs: burst.isEmpty ? 100 : 0) { partition, offset, key, value in
                 burst.records += 1
                 // An end of partition met later in the burst moves past this (compaction gaps).
                 burst.positions[partition] = max(burst.positions[partition] ?? 0, offset + 1)
                 guard let value, !value.starts(with: ownPrefix) else { return }
-                switch ClockChangelogRecord.decode(value) {
-                case .success(let record): burst.entries.append((record.externalID, record.clocks.encoded()))
+                switch ClockChangelogRecord.storeEntry(key: key, value: value) {
+                case .success(let entry): burst.entries.append((entry.externalID, entry.encodedClocks))
                 case .failure(let error): burst.unreadable.append((partition, offset, "\(error)"))
                 }
             }
@@ -261,7 +261,7 @@ final class ClockChangelog: Sendable {
 
     private func apply(_ burst: Burst, savingPositions positions: [Int32: Int64]) async throws {
         if !burst.entries.isEmpty || !positions.isEmpty {
-            try await store.merge(burst.entries, positions: positions, using: ContactClocks.mergingEncoded)
+            try await store.merge(burst.entries, positions: positions)
         }
         let resumed = state.withLock { $0.advance(burst.positions, drained: burst.drained) }
         for waiter in resumed { waiter.resume() }

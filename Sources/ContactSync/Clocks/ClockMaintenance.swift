@@ -20,7 +20,8 @@ public enum ClockMaintenance {
         try ClockStore.remove(at: clocks.storePath)
         let started = ContinuousClock.now
         let store = try ClockStore(
-            path: clocks.storePath, topic: clocks.topic, cacheBytes: clocks.storeCacheBytes, logger: logger)
+            path: clocks.storePath, topic: clocks.topic, cacheBytes: clocks.storeCacheBytes, logger: logger,
+            merge: ContactClocks.mergingEncoded)
         let changelog = try ClockChangelog(
             settings: ClockChangelog.Settings(
                 topic: clocks.topic, properties: KafkaProperties.clockChangelog(configuration.kafka),

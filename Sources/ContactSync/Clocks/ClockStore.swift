@@ -1,10 +1,19 @@
+import ContactSyncCore
 import Dispatch
 import Logging
 import Synchronization
 
 /// The local store of every contact's field clocks, restored from and tailed
 /// on the changelog topic. It knows nothing of clocks: values are opaque bytes,
-/// merged by a closure the caller passes.
+/// merged by the function it is opened with.
+///
+/// The pipeline's writes (`mergeWithoutWaiting`) wait in memory, merged per
+/// key, and go to SQLite together within `writeBackDelay` (or sooner, at
+/// `writeBackLimit` keys, before any changelog positions, and at close): one
+/// transaction a second instead of one per batch writes each changed page
+/// once (about 10x less write-ahead log in the 200k benchmark). Their
+/// durable copy is the changelog; positions are only ever stored with every
+/// write before them, so a crash loses nothing the changelog replay misses.
 ///
 /// Sendable without `@unchecked`: a SQLite connection must not be used by two
 /// threads at once, and every call blocks on the disk, so all work runs on one
@@ -27,10 +36,29 @@ public final class ClockStore: Sendable {
         let lock: ClockStoreLock
     }
 
+    /// value := merge(stored value or nil, incoming value). It must be
+    /// associative, since writes waiting in memory are merged first.
+    public typealias Merge = @Sendable (UnsafeRawBufferPointer?, UnsafeRawBufferPointer) -> [UInt8]
+
     private let queue: DispatchQueue
     private let state: Mutex<OpenStore?>
+    private let merge: Merge
+    /// Writes not yet in SQLite, per key merged.
+    private struct WriteBack {
+        var values: [String: [UInt8]] = [:]
+        var delayedFlushQueued = false
+        var immediateFlushQueued = false
+    }
+    private let writeBack = Mutex(WriteBack())
+    static let writeBackDelay: DispatchTimeInterval = .seconds(1)
+    static let writeBackLimit = 20_000
     /// The failure of a merge nobody waited for (`mergeWithoutWaiting`), thrown by every later call.
     private let unreportedFailure = Mutex<(any Error)?>(nil)
+    /// Every key stored or queued to be (inserted before the write is queued):
+    /// a read of keys it has never seen answers at once instead of waiting
+    /// behind the queued writes. Most reads are of contacts new to the store.
+    /// Nil once closed.
+    private let keyFilter: Mutex<KeyPresenceFilter?>
     private let logger: Logger
 
     /// Opens (creating if the file does not exist) the store at `path` for
@@ -38,16 +66,19 @@ public final class ClockStore: Sendable {
     /// ours for this topic, and a store another process has open. Blocks while
     /// SQLite checks the file (`PRAGMA quick_check` reads it whole): call it at
     /// start, not from the cooperative pool's hot path.
-    public init(path: String, topic: String, cacheBytes: Int, logger: Logger) throws {
+    public init(path: String, topic: String, cacheBytes: Int, logger: Logger, merge: @escaping Merge) throws {
         let files = ClockStoreFiles(main: path)
         let started = ContinuousClock.now
         let lock = try ClockStoreLock(files)
         let opened: Opened = files.mainExists ? .existing : .created
         if opened == .created { try ClockDatabase.create(files, topic: topic) }
         let database = try ClockDatabase.open(files, topic: topic, cacheBytes: cacheBytes)
+        var filter = KeyPresenceFilter()
+        try database.forEachKey { filter.insert($0) }
         self.path = path
         self.opened = opened
         self.logger = logger
+        self.merge = merge
         logger.info(
             "clock store opened",
             metadata: [
@@ -56,45 +87,111 @@ public final class ClockStore: Sendable {
                 "took": "\(ContinuousClock.now - started)",
             ])
         queue = DispatchQueue(label: "clock-store")
+        keyFilter = Mutex(filter)
         state = Mutex(OpenStore(database: database, lock: lock))
     }
 
-    /// The values stored for these keys (absent keys are left out).
+    /// The values stored for these keys (absent keys are left out), writes
+    /// still in memory included.
     public func load(_ keys: [String]) async throws -> [String: [UInt8]] {
-        try await onQueue { try $0.load(keys) }
+        try checkUnreportedFailure()
+        let maybeStored = try keyFilter.withLock { filter in
+            guard let filter else { throw closedError }
+            return keys.filter { filter.mayContain($0) }
+        }
+        if maybeStored.isEmpty { return [:] }
+        return try await onQueue { [self] database in
+            var found = try database.load(maybeStored)
+            // On the queue, no write-back runs meanwhile: a key is in SQLite or here.
+            writeBack.withLock { writeBack in
+                for key in maybeStored {
+                    guard let waiting = writeBack.values[key] else { continue }
+                    found[key] = waiting.withUnsafeBytes { waiting in
+                        guard let stored = found[key] else { return Array(waiting) }
+                        return stored.withUnsafeBytes { merge($0, waiting) }
+                    }
+                }
+            }
+            return found
+        }
     }
 
-    /// One transaction: for each entry, value := merge(existing value or nil,
-    /// entry value), entries with the same key in the order given; and the
-    /// changelog positions (partition -> next offset to read) are set in the
-    /// same transaction, so a crash never separates the two. The existing bytes
-    /// are valid only during the call. Larger calls are cheaper per entry
-    /// (restore: 50,000 entries a call).
-    public func merge(
-        _ entries: [(key: String, value: [UInt8])], positions: [Int32: Int64],
-        using merge: @escaping @Sendable (UnsafeRawBufferPointer?, UnsafeRawBufferPointer) -> [UInt8]
-    ) async throws {
-        try await onQueue { try $0.merge(entries, positions: positions, using: merge) }
+    /// One transaction: the writes waiting in memory, then for each entry
+    /// value := merge(existing value or nil, entry value), entries with the
+    /// same key in the order given; and the changelog positions (partition ->
+    /// next offset to read) are set in the same transaction, so a crash never
+    /// separates them. The existing bytes are valid only during the call.
+    /// Larger calls are cheaper per entry (restore: 25,000 entries a call).
+    public func merge(_ entries: [(key: String, value: [UInt8])], positions: [Int32: Int64]) async throws {
+        remember(entries)
+        try await onQueue { [self] database in
+            let waiting = takeWriteBack()
+            try database.merge(waiting.isEmpty ? entries : waiting + entries, positions: positions, using: merge)
+        }
     }
 
-    /// `merge` (without positions), queued without waiting for it: the
-    /// pipeline's writes, whose durable copy is the changelog, so a batch does
-    /// not wait for the disk. Every later call runs after it and sees its
-    /// values; if it fails, every later call throws its error.
-    public func mergeWithoutWaiting(
-        _ entries: [(key: String, value: [UInt8])],
-        using merge: @escaping @Sendable (UnsafeRawBufferPointer?, UnsafeRawBufferPointer) -> [UInt8]
-    ) {
-        queue.async { [self] in
+    /// The pipeline's writes, whose durable copy is the changelog: kept in
+    /// memory (merged per key) and written within `writeBackDelay`, so a batch
+    /// never waits for the disk. Every later `load` sees them; if writing them
+    /// fails, every later call throws the error.
+    public func mergeWithoutWaiting(_ entries: [(key: String, value: [UInt8])]) {
+        guard !entries.isEmpty else { return }
+        guard remember(entries) else {
+            unreportedFailure.withLock { $0 = $0 ?? closedError }
+            return
+        }
+        let flush: DispatchTimeInterval? = writeBack.withLock { writeBack in
+            for entry in entries {
+                if let waiting = writeBack.values[entry.key] {
+                    writeBack.values[entry.key] = waiting.withUnsafeBytes { waiting in
+                        entry.value.withUnsafeBytes { merge(waiting, $0) }
+                    }
+                } else {
+                    writeBack.values[entry.key] = entry.value
+                }
+            }
+            if writeBack.values.count >= Self.writeBackLimit {
+                if writeBack.immediateFlushQueued { return nil }
+                writeBack.immediateFlushQueued = true
+                return .seconds(0)
+            }
+            if writeBack.delayedFlushQueued { return nil }
+            writeBack.delayedFlushQueued = true
+            return Self.writeBackDelay
+        }
+        guard let flush else { return }
+        queue.asyncAfter(deadline: .now() + flush) { [self] in
             do {
-                try run { try $0.merge(entries, positions: [:], using: merge) }
+                try run { database in
+                    let waiting = takeWriteBack()
+                    if !waiting.isEmpty { try database.merge(waiting, positions: [:], using: merge) }
+                }
             } catch {
                 unreportedFailure.withLock { $0 = $0 ?? error }
             }
         }
     }
 
-    /// Throws the failure of an earlier `mergeWithoutWaiting`, if any.
+    /// On the queue only: the writes waiting in memory, which the caller then writes.
+    private func takeWriteBack() -> [(key: String, value: [UInt8])] {
+        writeBack.withLock { writeBack in
+            defer { writeBack = WriteBack() }
+            return writeBack.values.map { ($0.key, $0.value) }
+        }
+    }
+
+    /// Before the write is queued, so no read can skip the queue for these
+    /// keys. False once the store is closed.
+    @discardableResult
+    private func remember(_ entries: [(key: String, value: [UInt8])]) -> Bool {
+        keyFilter.withLock { filter in
+            guard filter != nil else { return false }
+            for entry in entries { filter?.insert(entry.key) }
+            return true
+        }
+    }
+
+    /// Throws the failure of an earlier write-back (`mergeWithoutWaiting`), if any.
     public func checkUnreportedFailure() throws {
         if let failure = unreportedFailure.withLock({ $0 }) { throw failure }
     }
@@ -109,7 +206,8 @@ public final class ClockStore: Sendable {
         try await onQueue { ($0.contacts, $0.files.bytesOnDisk()) }
     }
 
-    /// Checkpoints the WAL into the main file, closes, and releases the lock; idempotent.
+    /// Writes what waits in memory, checkpoints the WAL into the main file,
+    /// closes, and releases the lock; idempotent.
     public func close() async {
         await withCheckedContinuation { (continuation: CheckedContinuation<Void, Never>) in
             queue.async { [self] in
@@ -120,11 +218,20 @@ public final class ClockStore: Sendable {
     }
 
     private func closeOnQueue() {
+        keyFilter.withLock { $0 = nil }
+        let waiting = takeWriteBack()
         let open = state.withLock { state in
             defer { state = nil }
             return state
         }
         guard let open else { return }
+        if !waiting.isEmpty {
+            do {
+                try open.database.merge(waiting, positions: [:], using: merge)
+            } catch {
+                logger.warning("clock store: the last writes were not stored at close (the changelog has them)", metadata: ["error": "\(error)"])
+            }
+        }
         // The lock is released only once SQLite has closed the file.
         withExtendedLifetime(open.lock) {
             do {
@@ -145,6 +252,10 @@ public final class ClockStore: Sendable {
         }
     }
 
+    private var closedError: ClockStoreError {
+        ClockStoreError(kind: .closed, path: path, reason: "used after close()")
+    }
+
     private func onQueue<T: Sendable>(_ body: @escaping @Sendable (ClockDatabase) throws -> T) async throws -> T {
         try await withCheckedThrowingContinuation { continuation in
             queue.async { [self] in
@@ -157,9 +268,7 @@ public final class ClockStore: Sendable {
     private func run<T: Sendable>(_ body: @Sendable (ClockDatabase) throws -> T) throws -> T {
         try checkUnreportedFailure()
         return try state.withLock { open in
-            guard let open else {
-                throw ClockStoreError(kind: .closed, path: path, reason: "used after close()")
-            }
+            guard let open else { throw closedError }
             return try body(open.database)
         }
     }

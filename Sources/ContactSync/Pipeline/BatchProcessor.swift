@@ -176,11 +176,10 @@ struct BatchProcessor: Sendable {
         }
     }
 
-    /// Stage 4: turns decisions into results and dead letters (after it,
-    /// `work.messages` accounts for every record) and returns the full clock
-    /// sets that changed: what Bookbag now holds.
-    func record(_ upserted: Upserted, in work: inout Work) -> [String: ContactClocks] {
-        let decidedAt = Timestamp.now
+    /// Stage 4, on the loop: counts the decisions and returns the full clock
+    /// sets that changed: what Bookbag now holds. Their messages are made
+    /// off the loop (`decisionMessages`).
+    func record(_ upserted: Upserted, in work: inout Work, decidedAt: Timestamp) -> [String: ContactClocks] {
         work.summary.requests += upserted.requests
         var changed: [String: ContactClocks] = [:]
         for id in work.alreadyStored { changed[id] = work.known[id] }
@@ -189,7 +188,6 @@ struct BatchProcessor: Sendable {
             clocks.merge(advanced)
             changed[id] = clocks
         }
-        var recordsBySource: [RecordSource: KafkaRecord]?
         for decision in upserted.decisions {
             // An occurred_at in the future (a producer's clock ahead) would be a
             // negative latency, which the Prometheus histogram cannot print: the
@@ -211,7 +209,18 @@ struct BatchProcessor: Sendable {
             case .failed: work.summary.failed += 1
             case .unchanged: work.summary.unchanged += 1
             }
-            work.messages += resultMessages(
+        }
+        return changed
+    }
+
+    /// Stage 5, off the loop: the decisions as results and dead letters; with
+    /// `work.messages` they account for every record of the batch.
+    func decisionMessages(_ upserted: Upserted, in work: Work, decidedAt: Timestamp) -> [OutgoingMessage] {
+        var messages: [OutgoingMessage] = []
+        messages.reserveCapacity(upserted.decisions.count)
+        var recordsBySource: [RecordSource: KafkaRecord]?
+        for decision in upserted.decisions {
+            messages += resultMessages(
                 externalID: decision.update.externalID, status: decision.status, eventIDs: decision.update.eventIDs,
                 sources: decision.update.sources, attempts: decision.attempts, httpStatus: decision.httpStatus,
                 error: decision.error, ignored: decision.ignoredAttributes, reason: nil, at: decidedAt)
@@ -221,13 +230,13 @@ struct BatchProcessor: Sendable {
                 }
                 for source in decision.update.sources {
                     guard let record = recordsBySource?[source] else { continue }
-                    work.messages.append(deadLetter(record, error: error, externalID: decision.update.externalID,
-                                                    eventIDs: decision.update.eventIDs, at: decidedAt))
+                    messages.append(deadLetter(record, error: error, externalID: decision.update.externalID,
+                                               eventIDs: decision.update.eventIDs, at: decidedAt))
                     metrics.deadLetter(code: error.code)
                 }
             }
         }
-        return changed
+        return messages
     }
 
     /// Counts a finished batch in the metrics.

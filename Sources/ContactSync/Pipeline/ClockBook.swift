@@ -11,9 +11,18 @@ struct ClockBook: Sendable {
     let store: ClockStore
     let changelog: ClockChangelog
     let topic: String
-    /// Written into each changelog record, so this process skips its own records when tailing.
-    let writerID: String
     let resendStored: Bool
+    /// How each of this process's changelog values begins (it names the
+    /// writer, so the process skips its own records when tailing).
+    private let recordPrefix: [UInt8]
+
+    init(store: ClockStore, changelog: ClockChangelog, topic: String, writerID: String, resendStored: Bool) {
+        self.store = store
+        self.changelog = changelog
+        self.topic = topic
+        self.resendStored = resendStored
+        recordPrefix = ClockChangelogRecord.ownRecordPrefix(writer: writerID)
+    }
 
     /// The stored clocks of these contacts (contacts with none are left out).
     func known(_ externalIDs: some Sequence<String>, cache: inout ClockCache) async throws -> [String: ContactClocks] {
@@ -37,51 +46,30 @@ struct ClockBook: Sendable {
     /// Stores the changed clocks (full clock sets): in the cache now, in the
     /// local store queued, not awaited (the changelog is the durable copy, the
     /// batch's offsets wait for it, and every later read of the store comes
-    /// after the write; a failed write fails the next call). Returns their
-    /// changelog records, to be encoded and published off the batch's path
-    /// (`changelogMessages`).
-    func write(_ changed: [String: ContactClocks], cache: inout ClockCache) throws -> [ClockChangelogRecord] {
+    /// after the write; a failed write fails the next call). Returns them
+    /// encoded, for `changelogMessages`: one binary encoding serves the store,
+    /// the cache and the changelog.
+    func write(_ changed: [String: ContactClocks], cache: inout ClockCache) throws -> [(key: String, value: [UInt8])] {
         try store.checkUnreportedFailure()
         if changed.isEmpty { return [] }
         var entries: [(key: String, value: [UInt8])] = []
-        var records: [ClockChangelogRecord] = []
         entries.reserveCapacity(changed.count)
-        records.reserveCapacity(changed.count)
         for (id, clocks) in changed {
             let encoded = clocks.encoded()
             entries.append((id, encoded))
             cache.store(id, encoded: encoded)
-            records.append(ClockChangelogRecord(externalID: id, clocks: clocks, writer: writerID))
         }
-        store.mergeWithoutWaiting(entries, using: ContactClocks.mergingEncoded)
-        return records
+        store.mergeWithoutWaiting(entries)
+        return entries
     }
 
-    /// The records as changelog messages (JSON, keyed by external_id).
-    func changelogMessages(_ records: [ClockChangelogRecord]) -> [OutgoingMessage] {
-        records.map { OutgoingMessage(topic: topic, key: Array($0.externalID.utf8), value: $0.jsonBytes()) }
-    }
-}
-
-/// Publishes each batch's changelog records in batch order, each after the
-/// one before, on a task of its own: the encoding and the producing run beside
-/// the next batch instead of before it.
-final class ClockPublishChain: Sendable {
-    private let last = Mutex<Task<Void, Never>?>(nil)
-
-    func enqueue(_ body: @escaping @Sendable () async -> Void) {
-        last.withLock { last in
-            let previous = last
-            last = Task {
-                await previous?.value
-                await body()
-            }
+    /// Changelog messages (keyed by external_id) of clocks `write` stored.
+    func changelogMessages(_ entries: [(key: String, value: [UInt8])]) -> [OutgoingMessage] {
+        entries.map { entry in
+            OutgoingMessage(
+                topic: topic, key: Array(entry.key.utf8),
+                value: ClockChangelogRecord.binaryValue(prefix: recordPrefix, encodedClocks: entry.value))
         }
-    }
-
-    /// Returns once everything enqueued so far is handed to the producer.
-    func drain() async {
-        await last.withLock { $0 }?.value
     }
 }
 

@@ -19,8 +19,8 @@ public final class ContactSyncService: Service, Sendable {
     /// Opened once the field clocks are restored: the consumer joins the group only then.
     let clocksRestored: RestoreGate
     let onFatal: @Sendable (String) -> Void
-    /// Each batch's clock records, published in order beside the next batch.
-    let clockPublishing = ClockPublishChain()
+    /// Each batch's results and clock records, published in batch order beside the next batch.
+    let publishing = PublishChain()
 
     init(
         configuration: ContactSyncConfiguration, consumer: KafkaConsumer, publisher: ResultPublisher,
@@ -78,7 +78,7 @@ public final class ContactSyncService: Service, Sendable {
             deadlineTask.withLock { $0 = timer }
         }
 
-        await clockPublishing.drain()
+        await publishing.drain()
         let undelivered = await publisher.flush(timeout: configuration.shutdownTimeout)
         if undelivered > 0 {
             logger.warning("\(undelivered) result(s) not acknowledged at shutdown; their records stay uncommitted")
@@ -202,15 +202,18 @@ public final class ContactSyncService: Service, Sendable {
         return BatchInFlight(work: work, contacts: contacts, upserted: upserted, started: started)
     }
 
-    /// Waits for the batch's decisions, then publishes its results; offsets are
-    /// marked done once the broker acknowledged every one. False when abandoned.
+    /// Waits for the batch's decisions, records its clocks (cache, store), then
+    /// queues its publishing (results, dead letters, clock records) on
+    /// `publishing`; offsets are marked done once the broker acknowledged every
+    /// one. False when abandoned.
     private func finish(_ inFlight: BatchInFlight, memory: inout BatchProcessor.Memory) async -> Bool {
         guard let upserted = await inFlight.upserted.value else { return false }
         var work = inFlight.work
-        let changedClocks = processor.record(upserted, in: &work)
-        let clockRecords: [ClockChangelogRecord]
+        let decidedAt = Timestamp.now
+        let changedClocks = processor.record(upserted, in: &work, decidedAt: decidedAt)
+        let storedClocks: [(key: String, value: [UInt8])]
         do {
-            clockRecords = try processor.clocks.write(changedClocks, cache: &memory.clocks)
+            storedClocks = try processor.clocks.write(changedClocks, cache: &memory.clocks)
         } catch {
             return stopForClocks(error)
         }
@@ -224,10 +227,11 @@ public final class ContactSyncService: Service, Sendable {
             let now = DispatchTimeNanos.now
             for consumed in consumedAt { metrics.eventToResultFromConsumed.recordNanoseconds(Int64(now &- consumed)) }
         }
-        clockPublishing.enqueue { [publisher, clocks = processor.clocks] in
-            await publisher.publish(clocks.changelogMessages(clockRecords)) { acknowledged.acknowledgeOne() }
+        publishing.enqueue { [publisher, processor, work] in
+            await publisher.publish(processor.clocks.changelogMessages(storedClocks)) { acknowledged.acknowledgeOne() }
+            let messages = work.messages + processor.decisionMessages(upserted, in: work, decidedAt: decidedAt)
+            await publisher.publish(messages) { acknowledged.acknowledgeOne() }
         }
-        await publisher.publish(work.messages) { acknowledged.acknowledgeOne() }
         let summary = work.summary
         let elapsed = ContinuousClock.now - inFlight.started
         logger.info(

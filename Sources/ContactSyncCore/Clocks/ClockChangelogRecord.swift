@@ -1,6 +1,7 @@
 /// A record of the clock changelog topic: a contact's full clock set. The
-/// Kafka key is the external_id; the value is this record as JSON
-/// (schemas/clock.schema.json):
+/// Kafka key is the external_id; the value is binary (format 2,
+/// `binaryValue()`, schemas/clock-record.md). Format 1, which earlier versions
+/// wrote and which is still read, is this record as JSON (schemas/clock.schema.json):
 ///
 ///     {"external_id":"c-1","writer":"…","fields":{"email":{"occurred_at":"2026-11-24T10:15:00.123Z",
 ///      "digest":"0123456789abcdef"},"custom_attributes":{"plan":{…}}}}
@@ -19,22 +20,13 @@ public struct ClockChangelogRecord: Sendable, Equatable {
         self.writer = writer
     }
 
-    /// Compact JSON: fields in canonical order (email, name, phone, then
-    /// `custom_attributes` by name, present only when there is one).
-    /// How every record `writer` writes begins: a reader skips its own records
-    /// by this prefix, without decoding them (they are in its store already).
-    public static func ownRecordPrefix(writer: String) -> [UInt8] {
-        var json = JSONWriter(capacity: 16 + writer.utf8.count)
-        json.beginObject()
-        json.key("writer")
-        json.string(writer)
-        return json.bytes
-    }
-
+    /// The format-1 value (JSON), which contact-sync wrote before format 2
+    /// (`binaryValue()`) and still reads: fields in canonical order (email,
+    /// name, phone, then `custom_attributes` by name, present only when there
+    /// is one).
     public func jsonBytes() -> [UInt8] {
         var json = JSONWriter(capacity: 96 + clocks.count * 80)
         json.object { json in
-            // First, so a reader can tell its own records by their first bytes (`ownRecordPrefix`).
             if let writer {
                 json.key("writer")
                 json.string(writer)

@@ -23,12 +23,7 @@ extension ContactClocks {
             case .phone: out.append(BinaryTag.phone)
             case .attribute(let name):
                 out.append(BinaryTag.attribute)
-                var length = UInt64(name.utf8.count)
-                while length >= 0x80 {
-                    out.append(UInt8(truncatingIfNeeded: length) | 0x80)
-                    length >>= 7
-                }
-                out.append(UInt8(length))
+                BinaryClockReader.appendVarint(UInt64(name.utf8.count), to: &out)
                 out.append(contentsOf: name.utf8)
             }
             Self.appendLittleEndian(UInt64(bitPattern: entry.clock.occurredAt.nanosecondsSinceEpoch), to: &out)
@@ -99,7 +94,7 @@ enum BinaryTag {
 }
 
 /// A bounds-checked cursor over encoded clocks; every read is nil past the end.
-private struct BinaryClockReader {
+struct BinaryClockReader {
     let bytes: UnsafeRawBufferPointer
     var position = 0
 
@@ -137,7 +132,7 @@ private struct BinaryClockReader {
     }
 
     /// An unsigned LEB128 number in its shortest form, at most 63 bits.
-    private mutating func varint() -> UInt64? {
+    mutating func varint() -> UInt64? {
         var value: UInt64 = 0
         var shift: UInt64 = 0
         while shift < 63 {
@@ -150,5 +145,15 @@ private struct BinaryClockReader {
             shift += 7
         }
         return nil
+    }
+
+    /// Appends `value` as an unsigned LEB128 number in its shortest form (what `varint()` reads).
+    static func appendVarint(_ value: UInt64, to out: inout [UInt8]) {
+        var rest = value
+        while rest >= 0x80 {
+            out.append(UInt8(truncatingIfNeeded: rest) | 0x80)
+            rest >>= 7
+        }
+        out.append(UInt8(rest))
     }
 }

@@ -174,6 +174,17 @@ final class ClockDatabase {
         return found
     }
 
+    /// Calls `body` with every stored key, in key order (for the store's key filter, at open).
+    func forEachKey(_ body: (String) -> Void) throws(ClockStoreError) {
+        try operation("cannot list the stored contacts") {
+            try connection.readTransaction {
+                try connection.withStatement("SELECT contact FROM clocks") { select in
+                    while try select.step() { body(select.text(at: 0)) }
+                }
+            }
+        }
+    }
+
     /// In one transaction: value := merge(stored or nil, entry value) for each
     /// entry, one key's entries in the order given, and the positions set. A
     /// merge that leaves the stored bytes as they are writes nothing (replays

@@ -84,13 +84,16 @@ final class RDKafkaConsumerHandle: @unchecked Sendable {
     }
 
     /// `poll` without copying the record: `read` sees its partition, offset
-    /// and value (nil for a tombstone) only during the call. For the clock
+    /// key and value (nil when absent; a nil value is a tombstone) only during the call. For the clock
     /// changelog, whose records are mostly skipped or turned into something smaller.
     func pollBorrowing<Read>(
-        timeoutMs: Int32, _ read: (_ partition: Int32, _ offset: Int64, _ value: UnsafeRawBufferPointer?) -> Read
+        timeoutMs: Int32,
+        _ read: (_ partition: Int32, _ offset: Int64, _ key: UnsafeRawBufferPointer?, _ value: UnsafeRawBufferPointer?) -> Read
     ) -> BorrowedPoll<Read> {
         withPolledMessage(timeoutMs: timeoutMs) { m in
-            read(m.partition, m.offset, m.payload.map { UnsafeRawBufferPointer(start: $0, count: m.len) })
+            read(
+                m.partition, m.offset, m.key.map { UnsafeRawBufferPointer(start: $0, count: m.key_len) },
+                m.payload.map { UnsafeRawBufferPointer(start: $0, count: m.len) })
         }
     }
 
