@@ -92,6 +92,22 @@ struct ClockStoreTests {
         await store.close()
     }
 
+    /// The pipeline's full clock sets replace a value still waiting for the
+    /// key; the stored value is still merged with them.
+    @Test func aSupersedingWriteReplacesTheWaitingValueButMergesWithTheStoredOne() async throws {
+        let directory = try Directory()
+        defer { directory.remove() }
+        let store = try Self.open(directory.storePath, merge: Self.append)
+        try await store.merge([("a", [1])], positions: [:])
+        store.mergeWithoutWaiting([("a", [2])], supersedingWaiting: true)
+        store.mergeWithoutWaiting([("a", [2, 3])], supersedingWaiting: true)
+        #expect(try await store.load(["a"]) == ["a": [1, 2, 3]])
+        await store.close()
+        let reopened = try Self.open(directory.storePath, merge: Self.append)
+        #expect(try await reopened.load(["a"]) == ["a": [1, 2, 3]])
+        await reopened.close()
+    }
+
     /// A queued write is in the file before the next positions and before the
     /// store closes: a reopened store has it.
     @Test func aQueuedWriteIsStoredBeforeTheNextPositionsAndAtClose() async throws {

@@ -134,7 +134,12 @@ public final class ClockStore: Sendable {
     /// memory (merged per key) and written within `writeBackDelay`, so a batch
     /// never waits for the disk. Every later `load` sees them; if writing them
     /// fails, every later call throws the error.
-    public func mergeWithoutWaiting(_ entries: [(key: String, value: [UInt8])]) {
+    ///
+    /// `supersedingWaiting`: each value already holds everything a value still
+    /// waiting for its key holds (the caller read the key, waiting values
+    /// included, and extended it), so it replaces that value instead of being
+    /// merged with it; in SQLite it is merged with the stored value as always.
+    public func mergeWithoutWaiting(_ entries: [(key: String, value: [UInt8])], supersedingWaiting: Bool = false) {
         guard !entries.isEmpty else { return }
         guard remember(entries) else {
             unreportedFailure.withLock { $0 = $0 ?? closedError }
@@ -142,7 +147,7 @@ public final class ClockStore: Sendable {
         }
         let flush: DispatchTimeInterval? = writeBack.withLock { writeBack in
             for entry in entries {
-                if let waiting = writeBack.values[entry.key] {
+                if !supersedingWaiting, let waiting = writeBack.values[entry.key] {
                     writeBack.values[entry.key] = waiting.withUnsafeBytes { waiting in
                         entry.value.withUnsafeBytes { merge(waiting, $0) }
                     }

@@ -59,7 +59,9 @@ struct ClockBook: Sendable {
             entries.append((id, encoded))
             cache.store(id, encoded: encoded)
         }
-        store.mergeWithoutWaiting(entries)
+        // Each entry is the contact's full clock set, read (cache or store, writes
+        // still waiting included) and extended: it supersedes a write still waiting.
+        store.mergeWithoutWaiting(entries, supersedingWaiting: true)
         return entries
     }
 
