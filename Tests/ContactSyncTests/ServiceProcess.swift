@@ -10,6 +10,8 @@ import FoundationNetworking
 final class ServiceProcess: Sendable {
     let process: ChildProcess
     let logURL: URL
+    /// The clock store this process was given because the test named none (removed at deinit).
+    let ownStore: String?
 
     static var binary: URL {
         let root = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent()
@@ -25,6 +27,14 @@ final class ServiceProcess: Sendable {
         _ = FileManager.default.createFile(atPath: logURL.path, contents: nil)
         var env = ProcessInfo.processInfo.environment.filter { !$0.key.hasPrefix("KAFKA_") && !$0.key.hasPrefix("BOOKBAG_") }
         env.merge(environment, uniquingKeysWith: { _, new in new })
+        // Without one, the service opens its default store in the working directory: the checkout.
+        if env["CLOCK_STORE_PATH"] == nil {
+            let store = FileManager.default.temporaryDirectory.appendingPathComponent("contact-sync-clocks-\(UUID().uuidString).sqlite").path
+            env["CLOCK_STORE_PATH"] = store
+            ownStore = store
+        } else {
+            ownStore = nil
+        }
         process = try ChildProcess(executable: Self.binary.path, arguments: arguments, environment: env, outputPath: logURL.path)
     }
 
@@ -40,6 +50,9 @@ final class ServiceProcess: Sendable {
     deinit {
         process.killAndReap()
         try? FileManager.default.removeItem(at: logURL)
+        if let ownStore {
+            for suffix in ["", "-wal", "-shm", ".lock"] { try? FileManager.default.removeItem(atPath: ownStore + suffix) }
+        }
     }
 }
 
