@@ -43,23 +43,16 @@ extension ClockChangelogRecord {
         guard value.first == binaryFormat else {
             return decode(value).map { ($0.externalID, $0.clocks.encoded()) }
         }
-        return binaryParts(key: key, value: value).flatMap { parts in
-            // Decoding checks that the bytes are canonical clocks; they are kept as they are.
-            guard ContactClocks(encoded: parts.clocks) != nil else {
-                return .failure(ClockRecordError("binary record: the clocks are not in the store's canonical form"))
-            }
-            return .success((parts.externalID, Array(parts.clocks)))
-        }
+        // The clock bytes were checked canonical by decoding them: they are kept as they are.
+        return binaryRecord(key: key, value: value).map { ($0.externalID, Array($0.clockBytes)) }
     }
 
     /// A changelog record in either format. Never traps.
     public static func decode(key: UnsafeRawBufferPointer?, value: UnsafeRawBufferPointer) -> Result<ClockChangelogRecord, ClockRecordError> {
         guard value.first == binaryFormat else { return decode(value) }
-        return binaryParts(key: key, value: value).flatMap { parts in
-            guard let clocks = ContactClocks(encoded: parts.clocks) else {
-                return .failure(ClockRecordError("binary record: the clocks are not in the store's canonical form"))
-            }
-            return .success(ClockChangelogRecord(externalID: parts.externalID, clocks: clocks, writer: parts.writer))
+        return binaryRecord(key: key, value: value).map { read in
+            let writer = read.writer.isEmpty ? nil : String(decoding: read.writer, as: UTF8.self)
+            return ClockChangelogRecord(externalID: read.externalID, clocks: read.clocks, writer: writer)
         }
     }
 
@@ -71,9 +64,13 @@ extension ClockChangelogRecord {
         }
     }
 
-    private static func binaryParts(
+    /// A format-2 value read and checked; the writer and the clock bytes are slices of `value`.
+    private static func binaryRecord(
         key: UnsafeRawBufferPointer?, value: UnsafeRawBufferPointer
-    ) -> Result<(externalID: String, writer: String?, clocks: UnsafeRawBufferPointer), ClockRecordError> {
+    ) -> Result<
+        (externalID: String, writer: UnsafeRawBufferPointer, clocks: ContactClocks, clockBytes: UnsafeRawBufferPointer),
+        ClockRecordError
+    > {
         guard let key, ExternalID.isValid(utf8: key) else {
             return .failure(ClockRecordError("binary record: the key must be an external_id matching \(ExternalID.pattern)"))
         }
@@ -86,8 +83,10 @@ extension ClockChangelogRecord {
         guard UTF8Validation.firstInvalidOffset(in: writerBytes) == nil else {
             return .failure(ClockRecordError("binary record: the writer is not UTF-8"))
         }
-        let clocks = UnsafeRawBufferPointer(rebasing: value[(reader.position + Int(length))...])
-        let writer = length == 0 ? nil : String(decoding: writerBytes, as: UTF8.self)
-        return .success((String(decoding: key, as: UTF8.self), writer, clocks))
+        let clockBytes = UnsafeRawBufferPointer(rebasing: value[(reader.position + Int(length))...])
+        guard let clocks = ContactClocks(encoded: clockBytes) else {
+            return .failure(ClockRecordError("binary record: the clocks are not in the store's canonical form"))
+        }
+        return .success((String(decoding: key, as: UTF8.self), writerBytes, clocks, clockBytes))
     }
 }
