@@ -11,6 +11,9 @@
       topic) against schemas/SCHEMA.schema.json. Lists every failing line and exits 1
       when there is one.
 
+A schema may $ref another by its file name (intake-batch's events refer to the event
+schemas): refs resolve against a registry of the schemas here, by $id, never the network.
+
 Formats (date-time) are asserted, not just annotated. That needs rfc3339-validator
 next to jsonschema; without it jsonschema silently accepts any date-time, so this
 script refuses to run rather than pass bad records.
@@ -23,6 +26,7 @@ from pathlib import Path
 try:
     import jsonschema
     from jsonschema import Draft202012Validator, FormatChecker
+    from referencing import Registry, Resource
 except ImportError:
     sys.exit("check-schemas: python jsonschema is missing (scripts/setup.sh installs it)")
 
@@ -41,13 +45,23 @@ def require_date_time_checking():
                  "install rfc3339-validator (python3 -m pip install rfc3339-validator)")
 
 
+def local_registry():
+    """Every schema in schemas/ by its $id, so that one can $ref another."""
+    resources = []
+    for path in sorted(SCHEMAS.glob("*.schema.json")):
+        schema = json.loads(path.read_text(encoding="utf-8"))
+        if "$id" in schema:
+            resources.append((schema["$id"], Resource.from_contents(schema)))
+    return Registry().with_resources(resources)
+
+
 def load_validator(name):
     path = SCHEMAS / f"{name}.schema.json"
     if not path.is_file():
         sys.exit(f"check-schemas: no schema {path.relative_to(ROOT)}")
     schema = json.loads(path.read_text(encoding="utf-8"))
     Draft202012Validator.check_schema(schema)
-    return Draft202012Validator(schema, format_checker=FORMAT_CHECKER)
+    return Draft202012Validator(schema, format_checker=FORMAT_CHECKER, registry=local_registry())
 
 
 def first_error(validator, instance):

@@ -103,6 +103,20 @@ struct IntakeBodyTests {
         #expect(events.map(\.index) == Array(expected.indices))
     }
 
+    /// The contract's examples (schemas/examples/*/intake-batch) read as the schema says.
+    @Test func theSchemaExamplesAgree() throws {
+        let valid = try SchemaExamples.files("valid/intake-batch")
+        #expect(valid.count >= 2)
+        for file in valid {
+            #expect((try? IntakeBody.parse(file.bytes, maxEvents: 500, limits: Self.limits).get()) != nil, "\(file.name)")
+        }
+        let invalid = try SchemaExamples.files("invalid/intake-batch")
+        #expect(invalid.count >= 3)
+        for file in invalid {
+            #expect(rejection(file.bytes) != nil, "\(file.name)")
+        }
+    }
+
     // MARK: refused events
 
     @Test func badEventsAreListedByIndexAndNothingIsAccepted() {

@@ -33,6 +33,14 @@ struct IntakeProblemTests {
         #expect((object["errors"] as? [[String: Any]])?.map { $0["index"] as? Int } == [1, 3])
     }
 
+    /// The 401 example in schemas/examples/valid/problem is exactly what the writer produces.
+    @Test func theSchemaExampleIsWhatIsWritten() throws {
+        let file = try #require(try SchemaExamples.files("valid/problem").first { $0.name == "401-no-matching-signature.json" })
+        let written = IntakeProblem.json(
+            status: 401, title: "Unauthorized", detail: WebhookRejection.noMatchingSignature.message)
+        #expect(written + [0x0A] == file.bytes)
+    }
+
     @Test func textIsEscaped() throws {
         let body = IntakeProblem.json(status: 413, title: "Content Too Large", detail: "quote \" backslash \\ newline \n tab \t nul \u{0}")
         let object = try #require(try JSONSerialization.jsonObject(with: Data(body)) as? [String: Any])
