@@ -57,6 +57,8 @@ let package = Package(
                 .product(name: "Prometheus", package: "swift-prometheus"),
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
                 .product(name: "Hummingbird", package: "hummingbird"),
+                // HTTP1Channel's limits (header sizes, idle timeout) for the webhook intake.
+                .product(name: "HummingbirdCore", package: "hummingbird"),
             ],
             linkerSettings: rdkafkaLinkerSettings),
         .executableTarget(

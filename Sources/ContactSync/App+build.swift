@@ -12,11 +12,16 @@ public struct ContactSyncServices: Sendable {
     public var ops: any Service
     public var health: ServiceHealth
     public var http: CurlHTTPClient
+    /// With INTAKE_ENABLED: the webhook intake in the same process.
+    public var intake: IntakeServices?
 
-    /// Started in this order and shut down in reverse: the consumer drains,
-    /// flushes and commits first; then the clock changelog stops and the store
-    /// closes; then the ops endpoint stops; the producer last.
-    public var all: [any Service] { [publisher, ops, clocks, sync] }
+    /// Started in this order and shut down in reverse: the intake's listener
+    /// answers its last requests first; the consumer drains, flushes and commits;
+    /// then the clock changelog stops and the store closes; then the ops
+    /// endpoint stops; the producers last.
+    public var all: [any Service] {
+        [publisher] + (intake.map { [$0.producer] } ?? []) + [ops, clocks, sync] + (intake.map { [$0.server] } ?? [])
+    }
 }
 
 /// librdkafka properties for the consumer and the producer: our defaults, then
@@ -117,7 +122,8 @@ public func buildContactSyncServices(
     configuration: ContactSyncConfiguration, logger: Logger, registry: PrometheusCollectorRegistry,
     metricsFactory: PrometheusMetricsFactory? = nil,
     onFatal: @escaping @Sendable (String) -> Void,
-    onOpsListening: (@Sendable (Int) async -> Void)? = nil
+    onOpsListening: (@Sendable (Int) async -> Void)? = nil,
+    onIntakeListening: (@Sendable (Int) async -> Void)? = nil
 ) throws -> ContactSyncServices {
     SecretRedaction.register(configuration.bookbag.apiKey.secret)
     let metrics = metricsFactory.map { ServiceMetrics(factory: $0) } ?? ServiceMetrics()
@@ -165,10 +171,15 @@ public func buildContactSyncServices(
     let sync = ContactSyncService(
         configuration: configuration, consumer: consumer, publisher: publisher, processor: processor, health: health,
         logger: logger, abandon: abandon, clocksRestored: clocks.restored, onFatal: onFatal)
+    let intake = try configuration.intake.enabled
+        ? buildIntake(configuration: configuration, logger: logger, metricsFactory: metricsFactory, onListening: onIntakeListening)
+        : nil
     let ops = OpsServer.make(
-        host: configuration.httpHost, port: configuration.httpPort, health: health, registry: registry, logger: logger,
-        onListening: onOpsListening)
-    return ContactSyncServices(publisher: publisher, clocks: clocks, sync: sync, ops: ops, health: health, http: http)
+        host: configuration.httpHost, port: configuration.httpPort,
+        notReadyReasons: { health.snapshot.notReadyReasons + (intake?.notReadyReasons ?? []) },
+        registry: registry, logger: logger, onListening: onOpsListening)
+    return ContactSyncServices(
+        publisher: publisher, clocks: clocks, sync: sync, ops: ops, health: health, http: http, intake: intake)
 }
 
 /// Results and dead letters must fit the producer's `message.max.bytes`. A dead

@@ -15,7 +15,7 @@ struct ContactSyncCommand: AsyncParsableCommand {
         discussion: "Every setting is an environment variable and the same-named flag (--kafka-brokers for KAFKA_BROKERS):\n\n"
             + ConfigurationReader.settings.map { "  \($0.name)\n      \($0.help)" }.joined(separator: "\n")
             + "\n\nOther KAFKA_* variables become librdkafka properties (KAFKA_SECURITY_PROTOCOL -> security.protocol).",
-        subcommands: [Run.self, Check.self, Clocks.self],
+        subcommands: [Run.self, IntakeCommand.self, Check.self, Clocks.self],
         defaultSubcommand: Run.self)
 }
 
@@ -26,20 +26,7 @@ struct Run: AsyncParsableCommand {
     var settings: [String] = []
 
     func run() async throws {
-        let environment = ProcessInfo.processInfo.environment
-        // Flags win over variables for logging too (LOG_LEVEL, LOG_FORMAT); a flag
-        // error is reported by the configuration reader just below.
-        let flagVariables = (try? ConfigurationReader.flagsAsVariables(settings)) ?? [:]
-        let bootstrap = LoggingSetup.bootstrap(environment: environment.merging(flagVariables) { _, flag in flag })
-        var logger = Logger(label: "contact-sync")
-        logger.logLevel = bootstrap
-        let configuration: ContactSyncConfiguration
-        do {
-            configuration = try ConfigurationReader.read(environment: environment, flags: settings)
-        } catch {
-            logger.critical("configuration error: \(error)")
-            throw ExitCode(2)
-        }
+        let (configuration, logger) = try startUp(settings: settings, label: "contact-sync", scope: .sync)
         for warning in configuration.warnings { logger.warning("\(warning)") }
         if let notice = ConfigurationReader.ignoredVariablesNotice(configuration) { logger.notice("\(notice)") }
         let registry = PrometheusCollectorRegistry()
@@ -55,13 +42,7 @@ struct Run: AsyncParsableCommand {
             logger.critical("cannot start: \(error)")
             throw ExitCode(1)
         }
-        let group = ServiceGroup(
-            configuration: .init(
-                services: services.all.map { .init(service: $0, successTerminationBehavior: .gracefullyShutdownGroup, failureTerminationBehavior: .gracefullyShutdownGroup) }
-                    + [.init(service: fatal, failureTerminationBehavior: .gracefullyShutdownGroup)],
-                gracefulShutdownSignals: [.sigterm, .sigint],
-                logger: logger))
-        try await group.run()
+        try await ServiceGroup(configuration: groupConfiguration(services.all, fatal: fatal, logger: logger)).run()
         await services.http.shutdown()
         if let message = fatal.message {
             logger.critical("stopped after a fatal error: \(message)")
@@ -72,21 +53,26 @@ struct Run: AsyncParsableCommand {
 
 struct Check: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
-        abstract: "Validate the configuration and reach Kafka and Bookbag; one line per check.")
+        abstract: "Validate the configuration and reach Kafka and Bookbag; one line per check.",
+        discussion: "`contact-sync check intake` checks what `contact-sync intake` needs instead: Kafka, the intake's topics and its signing secrets (no Bookbag). `run` with INTAKE_ENABLED=true is checked whole by `contact-sync check`.")
 
-    @Argument(parsing: .allUnrecognized, help: "Settings as --name value flags; see contact-sync --help.")
+    @Argument(parsing: .allUnrecognized, help: "`intake`, then settings as --name value flags; see contact-sync --help.")
     var settings: [String] = []
 
     func run() async throws {
         let environment = ProcessInfo.processInfo.environment
+        let scope: ConfigurationReader.Scope = settings.first == "intake" ? .intake : .sync
+        let flags = scope == .intake ? Array(settings.dropFirst()) : settings
         // A configuration error exits 2, as it does for `run`; the checks below read it again.
         do {
-            _ = try ConfigurationReader.read(environment: environment, flags: settings)
+            _ = try ConfigurationReader.read(environment: environment, flags: flags, scope: scope)
         } catch {
             print("FAIL  configuration: \(error)")
             throw ExitCode(2)
         }
-        let ok = await ConnectivityCheck.run(environment: environment, flags: settings) { print(SecretRedaction.redact($0)) }
+        let ok = await ConnectivityCheck.run(environment: environment, flags: flags, scope: scope) {
+            print(SecretRedaction.redact($0))
+        }
         if !ok { throw ExitCode(1) }
     }
 }
@@ -105,18 +91,7 @@ struct Clocks: AsyncParsableCommand {
         var settings: [String] = []
 
         func run() async throws {
-            let environment = ProcessInfo.processInfo.environment
-            let flagVariables = (try? ConfigurationReader.flagsAsVariables(settings)) ?? [:]
-            let bootstrap = LoggingSetup.bootstrap(environment: environment.merging(flagVariables) { _, flag in flag })
-            var logger = Logger(label: "contact-sync")
-            logger.logLevel = bootstrap
-            let configuration: ContactSyncConfiguration
-            do {
-                configuration = try ConfigurationReader.read(environment: environment, flags: settings)
-            } catch {
-                logger.critical("configuration error: \(error)")
-                throw ExitCode(2)
-            }
+            let (configuration, logger) = try startUp(settings: settings, label: "contact-sync", scope: .sync)
             do {
                 let rebuilt = try await ClockMaintenance.rebuild(configuration: configuration, logger: logger)
                 print("rebuilt \(configuration.clocks.storePath) from \(configuration.clocks.topic): \(rebuilt.contacts) contacts, \(rebuilt.bytes) bytes, in \(rebuilt.duration)")
@@ -126,4 +101,56 @@ struct Clocks: AsyncParsableCommand {
             }
         }
     }
+}
+
+struct IntakeCommand: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "intake",
+        abstract: "Run only the webhook intake: signed POST /v1/events deliveries written to the input topics.",
+        discussion: "Needs INTAKE_SIGNING_SECRETS_FILE and the Kafka settings; never reads the Bookbag key. Serves /healthz, /readyz and /metrics on HTTP_PORT. To run the intake inside the sync process instead, set INTAKE_ENABLED=true for `run`.")
+
+    @Argument(parsing: .allUnrecognized, help: "Settings as --name value flags; see contact-sync --help.")
+    var settings: [String] = []
+
+    func run() async throws {
+        let (configuration, logger) = try startUp(settings: settings, label: "contact-sync-intake", scope: .intake)
+        for warning in configuration.warnings { logger.warning("\(warning)") }
+        let registry = PrometheusCollectorRegistry()
+        MetricsSystem.bootstrap(PrometheusMetricsFactory.contactSync(registry: registry))
+        let services: IntakeProcessServices
+        do {
+            services = try buildIntakeProcess(configuration: configuration, logger: logger, registry: registry)
+        } catch {
+            logger.critical("cannot start: \(error)")
+            throw ExitCode(1)
+        }
+        try await ServiceGroup(configuration: groupConfiguration(services.all, logger: logger)).run()
+    }
+}
+
+/// Logging first (flags win over variables for LOG_LEVEL and LOG_FORMAT too; a
+/// flag error is reported by the configuration reader), then the configuration:
+/// an error there exits 2.
+func startUp(settings: [String], label: String, scope: ConfigurationReader.Scope) throws -> (ContactSyncConfiguration, Logger) {
+    let environment = ProcessInfo.processInfo.environment
+    let flagVariables = (try? ConfigurationReader.flagsAsVariables(settings)) ?? [:]
+    let bootstrap = LoggingSetup.bootstrap(environment: environment.merging(flagVariables) { _, flag in flag })
+    var logger = Logger(label: label)
+    logger.logLevel = bootstrap
+    do {
+        return (try ConfigurationReader.read(environment: environment, flags: settings, scope: scope), logger)
+    } catch {
+        logger.critical("configuration error: \(error)")
+        throw ExitCode(2)
+    }
+}
+
+/// Every service's end (success or failure) shuts the group down gracefully, as do SIGTERM and SIGINT.
+func groupConfiguration(_ services: [any Service], fatal: FatalSignal? = nil, logger: Logger) -> ServiceGroupConfiguration {
+    let ending = services.map {
+        ServiceGroupConfiguration.ServiceConfiguration(
+            service: $0, successTerminationBehavior: .gracefullyShutdownGroup, failureTerminationBehavior: .gracefullyShutdownGroup)
+    }
+    let watchdog = fatal.map { [ServiceGroupConfiguration.ServiceConfiguration(service: $0, failureTerminationBehavior: .gracefullyShutdownGroup)] } ?? []
+    return ServiceGroupConfiguration(services: ending + watchdog, gracefulShutdownSignals: [.sigterm, .sigint], logger: logger)
 }

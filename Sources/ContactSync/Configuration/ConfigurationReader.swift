@@ -35,6 +35,18 @@ public enum ConfigurationReader {
         ("MAX_RECORD_BYTES", "largest record value accepted (default 1048576)"),
         ("CONTACT_MEMORY_CAPACITY", "contacts whose field clocks are cached in memory; the clock store holds all (default 50000)"),
         ("ATTRIBUTES_FILE", "JSON object name -> type; only these attributes (plus last_login_at) are synced"),
+        ("INTAKE_ENABLED", "true: `run` also serves the webhook intake (the `intake` subcommand always does) (default false)"),
+        ("INTAKE_HOST", "webhook intake address (default 127.0.0.1)"),
+        ("INTAKE_PORT", "webhook intake port for POST /v1/events (default 8081)"),
+        ("INTAKE_SIGNING_SECRETS_FILE", "Standard Webhooks secrets (whsec_...), one per line; required when the intake runs"),
+        ("INTAKE_TIMESTAMP_TOLERANCE_MS", "how far webhook-timestamp may be from now, 1000-3600000 (default 300000)"),
+        ("INTAKE_MAX_BATCH", "events per delivery at most, 1-10000 (default 500)"),
+        ("INTAKE_MAX_BODY_BYTES", "request body size at most, 64-67108864 (default 1048576)"),
+        ("INTAKE_PRODUCE_TIMEOUT_MS", "how long the broker has to acknowledge a delivery before 503, 100-600000 (default 10000)"),
+        ("INTAKE_MAX_IN_FLIGHT_BYTES", "request bytes held at once before 503 (default 16777216)"),
+        ("INTAKE_READ_TIMEOUT_MS", "time a sender has to deliver the body before 408 (default 10000)"),
+        ("INTAKE_PROFILE_TOPIC", "topic for profile_changed deliveries (default store.customer.profile-changed)"),
+        ("INTAKE_LOGIN_TOPIC", "topic for login deliveries (default store.customer.login)"),
         ("HTTP_HOST", "ops endpoint address (default 127.0.0.1; the container image sets 0.0.0.0)"),
         ("HTTP_PORT", "ops endpoint port for /healthz /readyz /metrics (default 8080)"),
         ("SHUTDOWN_TIMEOUT_MS", "graceful shutdown deadline (default 30000)"),
@@ -81,25 +93,27 @@ public enum ConfigurationReader {
         return out
     }
 
-    public static func read(environment: [String: String], flags: [String] = []) throws -> ContactSyncConfiguration {
-        var variables = environment
-        for (name, value) in try flagsAsVariables(flags) { variables[name] = value }
-        return try build(from: variables)
+    /// What the process will run. The sync service needs Bookbag's settings and
+    /// reads the intake's secrets only with INTAKE_ENABLED; the intake alone
+    /// needs its secrets and never reads the Bookbag key.
+    public enum Scope: Sendable {
+        case sync
+        case intake
     }
 
-    static func build(from variables: [String: String]) throws -> ContactSyncConfiguration {
+    public static func read(environment: [String: String], flags: [String] = [], scope: Scope = .sync) throws
+        -> ContactSyncConfiguration
+    {
+        var variables = environment
+        for (name, value) in try flagsAsVariables(flags) { variables[name] = value }
+        return try build(from: variables, scope: scope)
+    }
+
+    static func build(from variables: [String: String], scope: Scope = .sync) throws -> ContactSyncConfiguration {
         var config = ContactSyncConfiguration()
-        func string(_ name: String) -> String? {
-            guard let value = variables[name]?.trimmingCharacters(in: .whitespaces), !value.isEmpty else { return nil }
-            return value
-        }
-        func integer(_ name: String, _ range: ClosedRange<Int>) throws -> Int? {
-            guard let text = string(name) else { return nil }
-            guard let value = Int(text), range.contains(value) else {
-                throw ConfigurationError(description: "\(name) must be a whole number in \(range.lowerBound)...\(range.upperBound), got '\(text)'")
-            }
-            return value
-        }
+        let values = SettingValues(variables)
+        func string(_ name: String) -> String? { values.string(name) }
+        func integer(_ name: String, _ range: ClosedRange<Int>) throws -> Int? { try values.integer(name, range) }
 
         if let v = string("KAFKA_BROKERS") { config.kafka.brokers = v }
         if let v = string("KAFKA_GROUP_ID") { config.kafka.groupID = v }
@@ -131,6 +145,18 @@ public enum ConfigurationReader {
         }
 
         config.ignoredVariables.sort()
+        if let v = try integer("BATCH_MAX_EVENTS", 1...100_000) { config.batching.maxEvents = v }
+        if let v = try integer("BATCH_MAX_WAIT_MS", 1...600_000) { config.batching.maxWait = .milliseconds(v) }
+        if let v = try integer("UPSERT_MAX_USERS", 1...1000) { config.batching.upsertMaxUsers = v }
+        if let v = try integer("MAX_OUTSTANDING_RECORDS", 1...10_000_000) { config.batching.maxOutstandingRecords = v }
+        if let v = try integer("MAX_RECORD_BYTES", 64...(64 << 20)) { config.decodeLimits.maxValueBytes = v }
+        if let v = try integer("CONTACT_MEMORY_CAPACITY", 2...100_000_000) { config.contactMemoryCapacity = v }
+        if let path = string("ATTRIBUTES_FILE") { config.attributeAllowlist = try readAttributesFile(path) }
+        if let v = string("HTTP_HOST") { config.httpHost = v }
+        if let v = try integer("HTTP_PORT", 0...65535) { config.httpPort = v }
+        if let v = try integer("SHUTDOWN_TIMEOUT_MS", 100...3_600_000) { config.shutdownTimeout = .milliseconds(v) }
+        try readIntake(values, scope: scope, into: &config)
+        guard scope == .sync else { return config }
 
         if let v = string("BOOKBAG_BASE_URL") { config.bookbag.baseURL = v.hasSuffix("/") ? String(v.dropLast()) : v }
         try BaseURLPolicy.check(config.bookbag.baseURL)
@@ -157,16 +183,6 @@ public enum ConfigurationReader {
         if let v = try integer("RETRY_MAX_ATTEMPTS", 1...1_000_000) { config.bookbag.retry.maxAttempts = v }
         if let v = try integer("RETRY_MAX_ELAPSED_MS", 1...86_400_000) { config.bookbag.retry.maxElapsed = .milliseconds(v) }
 
-        if let v = try integer("BATCH_MAX_EVENTS", 1...100_000) { config.batching.maxEvents = v }
-        if let v = try integer("BATCH_MAX_WAIT_MS", 1...600_000) { config.batching.maxWait = .milliseconds(v) }
-        if let v = try integer("UPSERT_MAX_USERS", 1...1000) { config.batching.upsertMaxUsers = v }
-        if let v = try integer("MAX_OUTSTANDING_RECORDS", 1...10_000_000) { config.batching.maxOutstandingRecords = v }
-        if let v = try integer("MAX_RECORD_BYTES", 64...(64 << 20)) { config.decodeLimits.maxValueBytes = v }
-        if let v = try integer("CONTACT_MEMORY_CAPACITY", 2...100_000_000) { config.contactMemoryCapacity = v }
-        if let path = string("ATTRIBUTES_FILE") { config.attributeAllowlist = try readAttributesFile(path) }
-        if let v = string("HTTP_HOST") { config.httpHost = v }
-        if let v = try integer("HTTP_PORT", 0...65535) { config.httpPort = v }
-        if let v = try integer("SHUTDOWN_TIMEOUT_MS", 100...3_600_000) { config.shutdownTimeout = .milliseconds(v) }
         return config
     }
 

@@ -58,6 +58,7 @@ public struct ContactSyncConfiguration: Sendable {
     }
 
     public var kafka = Kafka()
+    public var intake = Intake()
     public var clocks = Clocks()
     public var bookbag = Bookbag()
     public var batching = Batching()

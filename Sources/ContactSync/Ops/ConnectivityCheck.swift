@@ -3,14 +3,20 @@ import Foundation
 import Logging
 
 /// `contact-sync check`: validates the configuration and reaches both sides.
+/// `contact-sync check intake` checks what `contact-sync intake` needs instead
+/// (Kafka, the intake's topics and secrets; no Bookbag).
 public enum ConnectivityCheck {
-    public static func run(environment: [String: String], flags: [String], print: (String) -> Void) async -> Bool {
+    public static func run(
+        environment: [String: String], flags: [String], scope: ConfigurationReader.Scope = .sync,
+        print: (String) -> Void
+    ) async -> Bool {
         var logger = Logger(label: "contact-sync.check")
         logger.logLevel = .critical
         let configuration: ContactSyncConfiguration
         do {
-            configuration = try ConfigurationReader.read(environment: environment, flags: flags)
+            configuration = try ConfigurationReader.read(environment: environment, flags: flags, scope: scope)
             SecretRedaction.register(configuration.bookbag.apiKey.secret)
+            for secret in configuration.intake.secrets { SecretRedaction.register(Base64.encode(secret.key)) }
             print("ok    configuration")
         } catch {
             print("FAIL  configuration: \(error)")
@@ -26,6 +32,11 @@ public enum ConnectivityCheck {
             print("FAIL  \(error)")
             return false
         }
+        let intakeRuns = scope == .intake || configuration.intake.enabled
+        if intakeRuns { printIntakeSettings(configuration, print: print) }
+        if scope == .intake {
+            return await checkIntakeTopics(configuration, logger: logger, print: print)
+        }
         let httpSettings = HTTPClientSettings(bookbag: configuration.bookbag)
         do {
             try CurlHTTPClient.verifyCapabilities(httpSettings)
@@ -39,8 +50,14 @@ public enum ConnectivityCheck {
             let producer = try RDKafkaProducerHandle(
                 config: KafkaProperties.producer(configuration.kafka),
                 callbacks: RDKafkaCallbacks(logger: logger, onError: { _, _ in }))
-            let wanted = configuration.kafka.topics
+            var wanted = configuration.kafka.topics
                 + [configuration.kafka.resultTopic, configuration.kafka.deadLetterTopic, configuration.clocks.topic]
+            if intakeRuns {
+                for topic in [configuration.intake.profileTopic, configuration.intake.loginTopic] where !wanted.contains(topic) {
+                    print("warn  intake topic \(topic) is not one of KAFKA_TOPICS: this service will not consume what the intake writes there")
+                    wanted.append(topic)
+                }
+            }
             let counts = try await Task.detached { try producer.partitionCounts(of: wanted, timeoutMs: 10_000) }.value
             print("ok    Kafka reachable at \(configuration.kafka.brokers)")
             for topic in wanted {
@@ -75,6 +92,42 @@ public enum ConnectivityCheck {
         }
         await http.shutdown()
         return allOK
+    }
+
+    private static func printIntakeSettings(_ configuration: ContactSyncConfiguration, print: (String) -> Void) {
+        let intake = configuration.intake
+        print("ok    intake signing secrets: \(intake.secrets.count) from \(intake.secretsFile ?? "?")")
+        print("ok    intake listens on \(intake.host):\(intake.port) (POST /v1/events); profile_changed -> \(intake.profileTopic), login -> \(intake.loginTopic)")
+        if intake.host != "127.0.0.1" && intake.host != "::1" && intake.host != "localhost" {
+            print("note  the intake listens beyond loopback (\(intake.host)): put TLS in front of it (a load balancer or proxy)")
+        }
+    }
+
+    /// For `check intake`: the broker answers and the intake's topics exist.
+    private static func checkIntakeTopics(
+        _ configuration: ContactSyncConfiguration, logger: Logger, print: (String) -> Void
+    ) async -> Bool {
+        let topics = [configuration.intake.profileTopic, configuration.intake.loginTopic]
+        do {
+            let producer = try RDKafkaProducerHandle(
+                config: KafkaProperties.intakeProducer(configuration.kafka, configuration.intake),
+                callbacks: RDKafkaCallbacks(logger: logger, onError: { _, _ in }))
+            let counts = try await Task.detached { try producer.partitionCounts(of: topics, timeoutMs: 10_000) }.value
+            print("ok    Kafka reachable at \(configuration.kafka.brokers)")
+            var allOK = true
+            for topic in topics {
+                if let count = counts[topic] {
+                    print("ok    topic \(topic): \(count) partition(s)")
+                } else {
+                    print("FAIL  topic \(topic) does not exist")
+                    allOK = false
+                }
+            }
+            return allOK
+        } catch {
+            print("FAIL  Kafka at \(configuration.kafka.brokers): \(error)")
+            return false
+        }
     }
 
     /// The store itself is not opened (a running replica holds its lock): its

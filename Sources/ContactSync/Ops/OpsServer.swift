@@ -8,19 +8,14 @@ import ServiceLifecycle
 /// `/metrics` (Prometheus text). Read-only: nothing here changes state.
 public enum OpsServer {
     public static func make(
-        host: String, port: Int, health: ServiceHealth, registry: PrometheusCollectorRegistry, logger: Logger,
+        host: String, port: Int, notReadyReasons: @escaping @Sendable () -> [String],
+        registry: PrometheusCollectorRegistry, logger: Logger,
         onListening: (@Sendable (Int) async -> Void)? = nil
     ) -> some Service {
         let router = Router()
         router.get("healthz") { _, _ in "ok\n" }
         router.get("readyz") { _, _ -> Response in
-            let snapshot = health.snapshot
-            var reasons: [String] = []
-            if !snapshot.clocksRestored { reasons.append("field clocks not restored yet") }
-            if !snapshot.consumerRunning { reasons.append("consumer not running") }
-            if !snapshot.hasJoinedGroup { reasons.append("not yet a member of the consumer group") }
-            if let error = snapshot.bookbagConfigurationError { reasons.append("Bookbag configuration error: \(error)") }
-            if !snapshot.brokerReachable { reasons.append("Kafka broker unreachable") }
+            let reasons = notReadyReasons()
             let body = SecretRedaction.redact(reasons.isEmpty ? "ready\n" : "not ready: \(reasons.joined(separator: "; "))\n")
             return Response(
                 status: reasons.isEmpty ? .ok : .serviceUnavailable,

@@ -124,6 +124,7 @@ private func rdkafkaDeliveryCallback(
         failure = DeliveryFailure(
             error: String(cString: rd_kafka_err2str(m.err)), requiresNewProducer: producerStateLost,
             messageTooLarge: KafkaError.isMessageTooLarge(m.err),
+            timedOut: m.err == RD_KAFKA_RESP_ERR__MSG_TIMED_OUT,
             topic: m.rkt.map { String(cString: rd_kafka_topic_name($0)) } ?? "",
             key: m.key.map { [UInt8](UnsafeRawBufferPointer(start: $0, count: m.key_len)) },
             value: m.payload.map { [UInt8](UnsafeRawBufferPointer(start: $0, count: m.len)) } ?? [])
@@ -139,6 +140,8 @@ struct DeliveryFailure: Sendable {
     var requiresNewProducer: Bool
     /// The broker refused it as larger than it allows: sending it again as it is cannot help.
     var messageTooLarge: Bool
+    /// Not acknowledged within `message.timeout.ms`.
+    var timedOut: Bool
     var topic: String
     var key: [UInt8]?
     var value: [UInt8]
