@@ -1,13 +1,16 @@
 #!/usr/bin/env bash
 # The demo: a Tansu broker, bookbag-sim, a burst of store traffic (10,000 events
-# over 2,000 customers, a few bad records), and contact-sync syncing it, with
-# progress and a summary. Nothing is left running afterwards.
+# over 2,000 customers, a few bad records) into Kafka, 2,000 more events over 500
+# other customers delivered as signed webhooks to the intake (run inside
+# contact-sync with INTAKE_ENABLED), and contact-sync syncing both, with progress
+# and a summary. Nothing is left running afterwards.
 set -euo pipefail
 source "$(dirname "${BASH_SOURCE[0]}")/lib.sh"
 cd "$ROOT"
 trap stop_all EXIT
 EVENTS=${EVENTS:-10000}
 CUSTOMERS=${CUSTOMERS:-2000}
+WEBHOOK_EVENTS=${WEBHOOK_EVENTS:-2000}
 
 bash scripts/setup.sh
 echo "[demo] building (debug)…"
@@ -27,18 +30,28 @@ echo "[demo] Tansu at $BROKERS, bookbag-sim at $SIM_URL"
 KEY_FILE="$RUN_DIR/demo-api-key"
 (umask 077 && printf '%s' "$KEY" >"$KEY_FILE")
 OPS_PORT=$(free_port)
+INTAKE_PORT=$(free_port)
+SECRETS_FILE="$RUN_DIR/demo-intake-secrets"
+(umask 077 && printf 'whsec_%s\n' "$(python3 -c 'import base64, secrets; print(base64.b64encode(secrets.token_bytes(24)).decode())')" >"$SECRETS_FILE")
 # A new broker each run: its clock store starts empty too.
 CLOCK_STORE="$RUN_DIR/demo-field-clocks.sqlite"
 rm -f "$CLOCK_STORE" "$CLOCK_STORE"-wal "$CLOCK_STORE"-shm "$CLOCK_STORE".lock
 started=$(date +%s.%N)
 CLOCK_STORE_PATH="$CLOCK_STORE" BOOKBAG_API_KEY_FILE="$KEY_FILE" BOOKBAG_BASE_URL="$SIM_URL" BOOKBAG_CHATBOT_ID=123 KAFKA_BROKERS="$BROKERS" \
   HTTP_HOST=127.0.0.1 HTTP_PORT="$OPS_PORT" KAFKA_SESSION_TIMEOUT_MS=6000 \
+  INTAKE_ENABLED=true INTAKE_PORT="$INTAKE_PORT" INTAKE_SIGNING_SECRETS_FILE="$SECRETS_FILE" \
   "$BIN/contact-sync" >"$RUN_DIR/contact-sync.log" 2>&1 &
 SYNC_PID=$!
 PIDS+=($SYNC_PID)
-echo "[demo] contact-sync started (ops on http://127.0.0.1:$OPS_PORT, log in .run/contact-sync.log)"
+echo "[demo] contact-sync started (ops on http://127.0.0.1:$OPS_PORT, webhook intake on http://127.0.0.1:$INTAKE_PORT/v1/events, log in .run/contact-sync.log)"
 
-"$BIN/store-traffic" watch --brokers "$BROKERS" --expect "$EVENTS" --timeout 300
+# The second way in: signed webhook deliveries (batches of 50), retried until accepted.
+"$BIN/store-traffic" webhook --url "http://127.0.0.1:$INTAKE_PORT/v1/events" --secret-file "$SECRETS_FILE" \
+  --events "$WEBHOOK_EVENTS" --customers 500 | sed 's/^/[demo] /' &
+WEBHOOK_PID=$!
+
+"$BIN/store-traffic" watch --brokers "$BROKERS" --expect "$((EVENTS + WEBHOOK_EVENTS))" --timeout 300
+wait "$WEBHOOK_PID"
 finished=$(date +%s.%N)
 kill -TERM "$SYNC_PID"
 wait "$SYNC_PID" && echo "[demo] contact-sync exited 0 after SIGTERM"

@@ -7,10 +7,10 @@ import Workload
 /// Produces synthetic store traffic (contracts section 1) into Kafka, for the
 /// demo, the benchmark and manual tests.
 @main
-struct StoreTraffic: ParsableCommand {
+struct StoreTraffic: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "store-traffic", abstract: "Synthetic store traffic for the demo and the benchmark.",
-        subcommands: [Produce.self, Watch.self, Consume.self], defaultSubcommand: Produce.self)
+        subcommands: [Produce.self, Webhook.self, Watch.self, Consume.self], defaultSubcommand: Produce.self)
 }
 
 struct Produce: ParsableCommand {
