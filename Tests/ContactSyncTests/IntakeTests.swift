@@ -190,3 +190,66 @@ func opensslSignature(secret: String, content: String) throws -> String {
     process.waitUntilExit()
     return String(decoding: output, as: UTF8.self).trimmingCharacters(in: .whitespacesAndNewlines)
 }
+
+/// Senders that hold the intake's resources: a body that never comes, too many
+/// bytes at once, oversized headers. Each is bounded, and the intake keeps serving.
+@Suite(.serialized)
+struct IntakeOverloadTests {
+    @Test
+    func slowSendersGet408AndTheInFlightBoundAnswers503() async throws {
+        let topics = TestTopics("intakeslow")
+        try await topics.create(withClockTopic: false)
+        let intake = try await RunningIntake.start(topics: topics) {
+            $0.maxBodyBytes = 1024
+            $0.maxInFlightBytes = 2048
+            $0.readTimeout = .seconds(2)
+        }
+        let port = intake.port
+        let delivery = SignedDelivery(body: loginEvent("sl-1", "slow-1", at: "2026-11-24T10:00:00Z"))
+        let head = "POST /v1/events HTTP/1.1\r\nHost: 127.0.0.1\r\nContent-Type: application/json\r\n"
+            + "webhook-id: \(delivery.id)\r\nwebhook-timestamp: \(delivery.timestamp)\r\nwebhook-signature: \(delivery.signature)\r\n"
+        // Declares 1,000 bytes, sends 10, then stalls: holds 1,000 of the 2,048 in-flight bytes.
+        let stalled = try RawHTTPConnection(port: port)
+        stalled.send(head + "Content-Length: 1000\r\n\r\n" + #"{"type":"l"#)
+        try await Task.sleep(for: .milliseconds(300))
+        // A second stalled sender takes the budget to 2,000; a third does not fit.
+        let second = try RawHTTPConnection(port: port)
+        second.send(head + "Content-Length: 1000\r\n\r\n")
+        try await Task.sleep(for: .milliseconds(300))
+        let refused = await post(delivery, to: intake.url)
+        #expect(refused?.status == 503, "\(refused?.text ?? "no answer")")
+        #expect(refused?.headers["retry-after"] == "1")
+        #expect(sumOf("contact_sync_intake_in_flight_bytes", in: intake.metrics) == 2000, "the budget holds both stalled requests")
+
+        let first = try await offPool { stalled.receive(timeout: 5) }
+        #expect(RawHTTPConnection.status(of: first) == 408, "\(first)")
+        _ = try await offPool { second.receive(timeout: 5) }
+        #expect(await eventually(timeout: .seconds(5)) { sumOf("contact_sync_intake_in_flight_bytes", in: intake.metrics) == 0 },
+            "the budget is given back")
+        #expect(await post(delivery, to: intake.url)?.status == 202, "and the intake serves again")
+        try await intake.stop()
+    }
+
+    @Test
+    func oversizedHeadersAreRefusedAndTheIntakeKeepsServing() async throws {
+        let topics = TestTopics("intakeheaders")
+        try await topics.create(withClockTopic: false)
+        let intake = try await RunningIntake.start(topics: topics)
+        // A valid, signed delivery: only the header limit can refuse it.
+        let padded = SignedDelivery(body: loginEvent("hd-0", "headers-0", at: "2026-11-24T10:00:00Z"))
+        let connection = try RawHTTPConnection(port: intake.port)
+        connection.send(
+            "POST /v1/events HTTP/1.1\r\nHost: 127.0.0.1\r\nX-Padding: \(String(repeating: "a", count: 20_000))\r\n"
+                + "Content-Type: application/json\r\nwebhook-id: \(padded.id)\r\nwebhook-timestamp: \(padded.timestamp)\r\n"
+                + "webhook-signature: \(padded.signature)\r\nContent-Length: \(padded.body.count)\r\n\r\n"
+                + String(decoding: padded.body, as: UTF8.self))
+        let answer = try await offPool { connection.receive(timeout: 5) }
+        #expect(RawHTTPConnection.status(of: answer) != 202, "refused (an error or a closed connection): \(answer.prefix(200))")
+        let delivery = SignedDelivery(body: loginEvent("hd-1", "headers-1", at: "2026-11-24T10:00:00Z"))
+        #expect(await post(delivery, to: intake.url)?.status == 202, "the intake keeps serving")
+        let records = try await readRecords(topics.login, atLeast: 2, timeout: .seconds(5))
+        #expect(records.map { String(decoding: $0.value, as: UTF8.self) } == [String(decoding: delivery.body, as: UTF8.self)],
+            "only the delivery with ordinary headers was written")
+        try await intake.stop()
+    }
+}
