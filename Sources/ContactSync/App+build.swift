@@ -20,7 +20,8 @@ public struct ContactSyncServices: Sendable {
     /// then the clock changelog stops and the store closes; then the ops
     /// endpoint stops; the producers last.
     public var all: [any Service] {
-        [publisher] + (intake.map { [$0.producer] } ?? []) + [ops, clocks, sync] + (intake.map { [$0.server] } ?? [])
+        [publisher] + (intake.map { [$0.producer, $0.deadlines] } ?? []) + [ops, clocks, sync]
+            + (intake.map { [$0.server] } ?? [])
     }
 }
 

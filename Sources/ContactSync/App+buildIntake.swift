@@ -6,6 +6,8 @@ import ServiceLifecycle
 /// The webhook intake's parts: its producer and its listener.
 public struct IntakeServices: Sendable {
     public var producer: IntakeProducer
+    /// The read timeouts' clock; started before the listener, stopped after it.
+    public var deadlines: any Service
     public var server: any Service
 
     /// Why the intake is not ready (its producer's broker state); empty when ready.
@@ -21,7 +23,7 @@ public struct IntakeProcessServices: Sendable {
 
     /// Started in this order and shut down in reverse: the listener stops taking
     /// requests and answers the ones it has; then the producer flushes.
-    public var all: [any Service] { [intake.producer, ops, intake.server] }
+    public var all: [any Service] { [intake.producer, intake.deadlines, ops, intake.server] }
 }
 
 extension KafkaProperties {
@@ -65,8 +67,10 @@ public func buildIntake(
         probeTopics: [settings.profileTopic, settings.loginTopic], logger: logger)
     let handler = IntakeHandler(
         settings: settings, decodeLimits: configuration.decodeLimits, producer: producer, metrics: metrics, logger: logger)
-    let server = IntakeServer.make(handler: handler, metrics: metrics, logger: logger, onListening: onListening)
-    return IntakeServices(producer: producer, server: server)
+    let deadlines = ReadDeadlines()
+    let server = IntakeServer.make(
+        handler: handler, deadlines: deadlines, metrics: metrics, logger: logger, onListening: onListening)
+    return IntakeServices(producer: producer, deadlines: deadlines, server: server)
 }
 
 /// `contact-sync intake`: the intake alone, with `/healthz`, `/readyz` and `/metrics` on HTTP_PORT.

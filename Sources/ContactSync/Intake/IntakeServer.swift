@@ -10,12 +10,12 @@ import ServiceLifecycle
 /// endpoints stay on their own port).
 enum IntakeServer {
     static func make(
-        handler: IntakeHandler, metrics: IntakeMetrics, logger: Logger,
+        handler: IntakeHandler, deadlines: ReadDeadlines, metrics: IntakeMetrics, logger: Logger,
         onListening: (@Sendable (Int) async -> Void)? = nil
     ) -> some Service {
         let settings = handler.settings
         let responder = CallbackResponder<BasicRequestContext> { request, _ in
-            let answer = await answer(to: request, handler: handler)
+            let answer = await answer(to: request, handler: handler, deadlines: deadlines)
             metrics.request(status: answer.status)
             return response(answer)
         }
@@ -33,7 +33,7 @@ enum IntakeServer {
             logger: logger)
     }
 
-    private static func answer(to request: Request, handler: IntakeHandler) async -> IntakeAnswer {
+    private static func answer(to request: Request, handler: IntakeHandler, deadlines: ReadDeadlines) async -> IntakeAnswer {
         let contentLength = request.headers[.contentLength].flatMap { Int($0) }
         let opening = handler.open(
             method: request.method.rawValue, path: request.uri.path, contentType: request.headers[.contentType],
@@ -44,7 +44,9 @@ enum IntakeServer {
         }
         defer { handler.finish(reserved: reserved) }
         let body: [UInt8]
-        switch await readBody(request.body, limit: handler.settings.maxBodyBytes, timeout: handler.settings.readTimeout) {
+        switch await readBody(
+            request.body, limit: handler.settings.maxBodyBytes, timeout: handler.settings.readTimeout, deadlines: deadlines)
+        {
         case .complete(let bytes): body = bytes
         case .tooLarge: return handler.tooLarge()
         case .timedOut: return handler.readTimedOut()
@@ -63,29 +65,31 @@ enum IntakeServer {
         case failed
     }
 
-    /// Reads the whole body, at most `limit` bytes, within `timeout` (a slow sender gets 408).
-    private static func readBody(_ body: RequestBody, limit: Int, timeout: Duration) async -> BodyRead {
-        await withTaskGroup(of: BodyRead.self) { group in
-            group.addTask {
-                var bytes: [UInt8] = []
-                do {
-                    for try await buffer in body {
-                        if Task.isCancelled { return .timedOut }
-                        guard bytes.count + buffer.readableBytes <= limit else { return .tooLarge }
-                        bytes.append(contentsOf: buffer.readableBytesView)
-                    }
-                } catch {
-                    return Task.isCancelled ? .timedOut : .failed
+    /// Reads the whole body, at most `limit` bytes, within `timeout` (a slow
+    /// sender gets 408): the read runs as its own task, which `deadlines`
+    /// cancels when the time is up.
+    private static func readBody(
+        _ body: RequestBody, limit: Int, timeout: Duration, deadlines: ReadDeadlines
+    ) async -> BodyRead {
+        let reading = Task { () -> BodyRead in
+            var bytes: [UInt8] = []
+            do {
+                for try await buffer in body {
+                    if Task.isCancelled { return .timedOut }
+                    guard bytes.count + buffer.readableBytes <= limit else { return .tooLarge }
+                    bytes.append(contentsOf: buffer.readableBytesView)
                 }
-                return Task.isCancelled ? .timedOut : .complete(bytes)
+            } catch {
+                return Task.isCancelled ? .timedOut : .failed
             }
-            group.addTask {
-                try? await Task.sleep(for: timeout)
-                return .timedOut
-            }
-            let first = await group.next() ?? .failed
-            group.cancelAll()
-            return first
+            return Task.isCancelled ? .timedOut : .complete(bytes)
+        }
+        let token = deadlines.register(timeout: timeout) { reading.cancel() }
+        defer { deadlines.unregister(token) }
+        return await withTaskCancellationHandler {
+            await reading.value
+        } onCancel: {
+            reading.cancel()
         }
     }
 

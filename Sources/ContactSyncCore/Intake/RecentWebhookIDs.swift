@@ -22,14 +22,28 @@ public struct RecentWebhookIDs: Sendable {
         case accepted(count: Int, at: UInt64)
     }
 
+    /// The id's SHA-256, cut to 128 bits: a fixed 16 bytes per id however long
+    /// the id (up to 256 bytes), where two ids colliding is not a practical
+    /// concern (a collision would answer a new delivery as a redelivery).
+    private struct Digest: Hashable, Sendable {
+        let high: UInt64
+        let low: UInt64
+
+        init(_ id: String) {
+            let bytes = SHA256.digest(id.utf8)
+            high = bytes[0..<8].reduce(0) { $0 << 8 | UInt64($1) }
+            low = bytes[8..<16].reduce(0) { $0 << 8 | UInt64($1) }
+        }
+    }
+
     private struct Accepted: Sendable {
-        let id: String
+        let id: Digest
         let at: UInt64
     }
 
     private let capacity: Int
     private let windowNanoseconds: UInt64
-    private var states: [String: State] = [:]
+    private var states: [Digest: State] = [:]
     /// The accepted ids in the order accepted, so the oldest is first. In-progress
     /// ids are not in it and are never evicted for capacity: their number is
     /// bounded by the server's limit on requests in flight.
@@ -44,8 +58,9 @@ public struct RecentWebhookIDs: Sendable {
     public var count: Int { states.count }
 
     /// `now` is a monotonic nanosecond clock. `.new` marks the id in progress.
-    public mutating func admit(_ id: String, now: UInt64) -> Admission {
+    public mutating func admit(_ text: String, now: UInt64) -> Admission {
         dropExpired(now: now)
+        let id = Digest(text)
         switch states[id] {
         case .inProgress:
             return .inProgress
@@ -60,8 +75,9 @@ public struct RecentWebhookIDs: Sendable {
     /// The outcome of an admitted id: accepted ids are remembered for `window`;
     /// a failed one is forgotten so a retry is produced again. An id not in
     /// progress is left as it is.
-    public mutating func finish(_ id: String, accepted count: Int?, now: UInt64) {
+    public mutating func finish(_ text: String, accepted count: Int?, now: UInt64) {
         dropExpired(now: now)
+        let id = Digest(text)
         guard case .inProgress = states[id] else { return }
         guard let count else {
             states[id] = nil
