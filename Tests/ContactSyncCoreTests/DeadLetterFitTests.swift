@@ -60,6 +60,21 @@ struct DeadLetterFitTests {
         #expect(json["key_base64"] as? String == "dXNlci0x", "a small key is kept whole")
     }
 
+    @Test func aDeadLetterIsKeyedByItsExternalIDAndKeepsTheOriginalKeyAndHeaders() throws {
+        var letter = Self.letter(key: Array("partition-key-7".utf8), value: Array("{}".utf8))
+        letter.externalID = "cust-42"
+        letter.headers = [RecordHeader(name: "traceparent", value: Array("00-ab-01".utf8)), RecordHeader(name: "flag", value: nil)]
+        let message = try #require(letter.message(maxBytes: 1_000_000))
+        #expect(message.key == Array("cust-42".utf8), "keyed like the contact's results")
+        let json = try object(message.value)
+        #expect(json["key_base64"] as? String == Base64.encode(Array("partition-key-7".utf8)), "the original key is kept")
+        let headers = try #require(json["headers"] as? [[String: Any]])
+        #expect(headers.count == 2)
+        #expect(headers.first?["name"] as? String == "traceparent")
+        #expect(headers.first?["value_base64"] as? String == Base64.encode(Array("00-ab-01".utf8)))
+        #expect(headers.last?["value_base64"] is NSNull, "a header without a value stays without one")
+    }
+
     @Test func aHugeKeyIsCutTooAndNotReusedAsTheMessageKey() throws {
         let key = [UInt8](repeating: 0x6B, count: 600_000)
         let value = [UInt8](repeating: 0x76, count: 600_000)

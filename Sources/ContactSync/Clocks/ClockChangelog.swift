@@ -249,7 +249,7 @@ final class ClockChangelog: Sendable {
             }
             switch polled {
             case .record: continue
-            case .endOfPartition(let partition, let next):
+            case .endOfPartition(let partition, let next, _):
                 burst.positions[partition] = max(burst.positions[partition] ?? 0, next)
             case .nothing, .error:
                 burst.drained = true

@@ -22,7 +22,7 @@ extension ConfigurationReader {
                 description: "INTAKE_MAX_IN_FLIGHT_BYTES (\(intake.maxInFlightBytes)) must be at least INTAKE_MAX_BODY_BYTES (\(intake.maxBodyBytes))")
         }
         intake.secretsFile = values.string("INTAKE_SIGNING_SECRETS_FILE")
-        if scope == .intake || intake.enabled {
+        if scope == .intake || (scope == .sync && intake.enabled) {
             guard let path = intake.secretsFile else {
                 throw ConfigurationError(description: "INTAKE_SIGNING_SECRETS_FILE is required when the webhook intake runs")
             }

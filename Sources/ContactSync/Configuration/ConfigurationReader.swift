@@ -99,6 +99,8 @@ public enum ConfigurationReader {
     public enum Scope: Sendable {
         case sync
         case intake
+        /// The command-line tools (`results`, `dead-letters`): Kafka settings only.
+        case tools
     }
 
     public static func read(environment: [String: String], flags: [String] = [], scope: Scope = .sync) throws

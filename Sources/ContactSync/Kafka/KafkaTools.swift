@@ -18,9 +18,12 @@ public final class KafkaTrafficProducer: Sendable {
     }
 
     /// Queues a record, waiting while librdkafka's queue is full. A nil value is a tombstone.
-    public func send(topic: String, key: [UInt8]?, value: [UInt8]?) {
+    public func send(topic: String, key: [UInt8]?, value: [UInt8]?, headers: [RecordHeader] = []) {
         while true {
-            switch handle.produce(topic: topic, key: key, value: value, token: nil) {
+            let queued = headers.isEmpty
+                ? handle.produce(topic: topic, key: key, value: value, token: nil)
+                : handle.produce(topic: topic, partition: -1, key: key, value: value, headers: headers, token: nil)
+            switch queued {
             case .queued: return
             case .queueFull: handle.poll(timeoutMs: 10)
             case .tooLarge:

@@ -313,12 +313,13 @@ struct BatchProcessor: Sendable {
         _ record: KafkaRecord, error: SyncError, externalID: String?, eventIDs: [String], at decidedAt: Timestamp
     ) -> OutgoingMessage {
         let letter = DeadLetterRecord(
-            source: record.source, key: record.key, value: record.valueIsNull ? nil : record.value, error: error,
+            source: record.source, key: record.key, value: record.valueIsNull ? nil : record.value, headers: record.headers,
+            error: error,
             decidedAt: decidedAt, externalID: externalID, eventIDs: eventIDs)
         let topic = configuration.kafka.deadLetterTopic
         guard let (message, truncated) = Self.deadLetterMessage(letter, topic: topic, maxBytes: maxMessageBytes) else {
             // Below any real limit (the start-up check refuses it); the publisher stops the service.
-            return OutgoingMessage(topic: topic, key: record.key, value: letter.jsonBytes())
+            return OutgoingMessage(topic: topic, key: letter.messageKey, value: letter.jsonBytes())
         }
         if truncated {
             metrics.oversized(topic: topic)

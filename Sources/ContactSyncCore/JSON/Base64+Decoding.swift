@@ -5,7 +5,7 @@ extension Base64 {
     /// length is a multiple of 4, `=` appears only as the last one or two
     /// characters, the bits that padding leaves unused are zero, and nothing
     /// else (no whitespace, no URL-safe alphabet) is allowed.
-    static func decode(_ text: some Collection<UInt8>) -> [UInt8]? {
+    public static func decode(_ text: some Collection<UInt8>) -> [UInt8]? {
         let decoded: [UInt8]?? = text.withContiguousStorageIfAvailable { decode(buffer: $0) }
         if let decoded { return decoded }
         return Array(text).withUnsafeBufferPointer { decode(buffer: $0) }

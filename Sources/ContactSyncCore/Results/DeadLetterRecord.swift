@@ -8,18 +8,21 @@ public struct DeadLetterRecord: Sendable {
     /// none (a tombstone has a nil value).
     public var key: [UInt8]?
     public var value: [UInt8]?
+    /// The original record's headers, in order, so that a replay is exact.
+    public var headers: [RecordHeader]
     public var error: SyncError
     public var decidedAt: Timestamp
     public var externalID: String?
     public var eventIDs: [String]
 
     public init(
-        source: RecordSource, key: [UInt8]?, value: [UInt8]?, error: SyncError, decidedAt: Timestamp,
-        externalID: String? = nil, eventIDs: [String] = []
+        source: RecordSource, key: [UInt8]?, value: [UInt8]?, headers: [RecordHeader] = [], error: SyncError,
+        decidedAt: Timestamp, externalID: String? = nil, eventIDs: [String] = []
     ) {
         self.source = source
         self.key = key
         self.value = value
+        self.headers = headers
         self.error = error
         self.decidedAt = decidedAt
         self.externalID = externalID
@@ -27,7 +30,8 @@ public struct DeadLetterRecord: Sendable {
     }
 
     /// The whole record, nothing cut: `{"schema","source","key_base64","value_base64","truncated",
-    /// "key_size","key_sha256","value_size","value_sha256","error","decided_at","external_id","event_ids"}`.
+    /// "key_size","key_sha256","value_size","value_sha256","error","decided_at","external_id","event_ids",
+    /// "headers"}`. Headers are never cut: they are part of the fixed size.
     public func jsonBytes() -> [UInt8] {
         json(Cut(key: key?.count ?? 0, value: value?.count ?? 0, eventIDs: eventIDs.count), digests: digests())
     }
@@ -52,6 +56,14 @@ extension DeadLetterRecord {
     /// size and digest.
     public static let maxMessageKeyBytes = 1024
 
+    /// The Kafka key of the dead letter: the external_id when it could be read
+    /// (as for results, so that `contact-sync results trace` finds a contact's
+    /// dead letters in one partition), else the original key when it is small.
+    public var messageKey: [UInt8]? {
+        if let externalID { return Array(externalID.utf8) }
+        return key.flatMap { $0.count <= Self.maxMessageKeyBytes ? $0 : nil }
+    }
+
     /// The dead letter as one message of at most `maxBytes` (key plus value).
     /// When the whole record does not fit, the key and value are cut to a
     /// prefix (base64 of whole 3-byte groups) and their original sizes and
@@ -59,7 +71,7 @@ extension DeadLetterRecord {
     /// event_ids are dropped too. Nil only when `maxBytes` cannot hold the
     /// record with empty prefixes and no event_ids (a few hundred bytes).
     public func message(maxBytes: Int) -> Message? {
-        let messageKey = key.flatMap { $0.count <= Self.maxMessageKeyBytes ? $0 : nil }
+        let messageKey = self.messageKey
         let budget = maxBytes - (messageKey?.count ?? 0)
         let digests = digests()
         let whole = json(Cut(key: key?.count ?? 0, value: value?.count ?? 0, eventIDs: eventIDs.count), digests: digests)
@@ -152,6 +164,17 @@ extension DeadLetterRecord {
         json.string(externalID)
         json.key("event_ids")
         json.stringArray(eventIDs.prefix(cut.eventIDs))
+        json.key("headers")
+        json.beginArray()
+        for header in headers {
+            json.beginObject()
+            json.key("name")
+            json.string(header.name)
+            json.key("value_base64")
+            if let value = header.value { json.base64String(value) } else { json.null() }
+            json.endObject()
+        }
+        json.endArray()
         json.endObject()
         return json.bytes
     }

@@ -53,23 +53,32 @@ final class RDKafkaConsumerHandle: @unchecked Sendable {
         /// Reached the partition's end (only with `enable.partition.eof`):
         /// `next` is the offset the next record will have, past any gap that
         /// compaction left.
-        case endOfPartition(partition: Int32, next: Int64)
+        case endOfPartition(TopicPartition, next: Int64)
         case nothing
         case error(String)
     }
 
     /// Blocks up to `timeoutMs`. Serves rebalance callbacks too.
     func poll(timeoutMs: Int32) -> PollResult {
-        let polled = withPolledMessage(timeoutMs: timeoutMs) { m in
+        let polled = withPolledMessage(timeoutMs: timeoutMs) { message in
+            let m = message.pointee
             let value: [UInt8] = m.payload.map { [UInt8](UnsafeRawBufferPointer(start: $0, count: m.len)) } ?? []
             let key: [UInt8]? = m.key.map { [UInt8](UnsafeRawBufferPointer(start: $0, count: m.key_len)) }
-            return KafkaRecord(
+            var record = KafkaRecord(
                 topic: topicName(m.rkt), partition: m.partition, offset: m.offset, key: key, value: value,
                 consumedAtNanos: DispatchTime.now().uptimeNanoseconds, valueIsNull: m.payload == nil)
+            // Both read librdkafka's message behind the public struct: pass its own
+            // pointer, never a pointer to a copy.
+            record.headers = RDKafkaHeaders.read(message)
+            var type = RD_KAFKA_TIMESTAMP_NOT_AVAILABLE
+            let timestamp = rd_kafka_message_timestamp(message, &type)
+            record.timestampMs = type == RD_KAFKA_TIMESTAMP_NOT_AVAILABLE ? nil : timestamp
+            return record
         }
         switch polled {
         case .record(let record): return .record(record)
-        case .endOfPartition(let partition, let next): return .endOfPartition(partition: partition, next: next)
+        case .endOfPartition(let partition, let next, let topic):
+            return .endOfPartition(TopicPartition(topic: topic, partition: partition), next: next)
         case .nothing: return .nothing
         case .error(let message): return .error(message)
         }
@@ -78,7 +87,7 @@ final class RDKafkaConsumerHandle: @unchecked Sendable {
     /// What `pollBorrowing` found.
     enum BorrowedPoll<Read> {
         case record(Read)
-        case endOfPartition(partition: Int32, next: Int64)
+        case endOfPartition(partition: Int32, next: Int64, topic: String)
         case nothing
         case error(String)
     }
@@ -90,23 +99,28 @@ final class RDKafkaConsumerHandle: @unchecked Sendable {
         timeoutMs: Int32,
         _ read: (_ partition: Int32, _ offset: Int64, _ key: UnsafeRawBufferPointer?, _ value: UnsafeRawBufferPointer?) -> Read
     ) -> BorrowedPoll<Read> {
-        withPolledMessage(timeoutMs: timeoutMs) { m in
-            read(
+        withPolledMessage(timeoutMs: timeoutMs) { message in
+            let m = message.pointee
+            return read(
                 m.partition, m.offset, m.key.map { UnsafeRawBufferPointer(start: $0, count: m.key_len) },
                 m.payload.map { UnsafeRawBufferPointer(start: $0, count: m.len) })
         }
     }
 
     /// One consumer poll; `read` sees a record's message only during the call.
-    private func withPolledMessage<Read>(timeoutMs: Int32, _ read: (rd_kafka_message_t) -> Read) -> BorrowedPoll<Read> {
+    private func withPolledMessage<Read>(
+        timeoutMs: Int32, _ read: (UnsafeMutablePointer<rd_kafka_message_t>) -> Read
+    ) -> BorrowedPoll<Read> {
         guard let message = rd_kafka_consumer_poll(handle, timeoutMs) else { return .nothing }
         defer { rd_kafka_message_destroy(message) }
         let m = message.pointee
         if m.err != RD_KAFKA_RESP_ERR_NO_ERROR {
-            if m.err == RD_KAFKA_RESP_ERR__PARTITION_EOF { return .endOfPartition(partition: m.partition, next: m.offset) }
+            if m.err == RD_KAFKA_RESP_ERR__PARTITION_EOF {
+                return .endOfPartition(partition: m.partition, next: m.offset, topic: topicName(m.rkt))
+            }
             return .error(String(cString: rd_kafka_err2str(m.err)))
         }
-        return .record(read(m))
+        return .record(read(message))
     }
 
     private func topicName(_ topic: OpaquePointer?) -> String {
@@ -185,6 +199,27 @@ final class RDKafkaConsumerHandle: @unchecked Sendable {
     /// Low watermarks (log start offsets) of many partitions, as `queryHighWatermarks`.
     func queryLowWatermarks(_ partitions: [TopicPartition], timeoutMs: Int32) -> [TopicPartition: Int64]? {
         listOffsets(partitions, at: Int64(RD_KAFKA_OFFSET_BEGINNING), timeoutMs: timeoutMs)
+    }
+
+    /// Per partition, the first offset whose record timestamp is at or after
+    /// `timestampMs`, or nil for a partition with no such record yet (read from
+    /// its end). Blocking up to `timeoutMs`; nil on failure.
+    func offsets(atOrAfterTimestampMs timestampMs: Int64, _ partitions: [TopicPartition], timeoutMs: Int32)
+        -> [TopicPartition: Int64?]?
+    {
+        if partitions.isEmpty { return [:] }
+        let list = RDKafkaTopicPartitionList(partitions, offsets: Array(repeating: timestampMs, count: partitions.count))
+        return list.withPointer { pointer -> [TopicPartition: Int64?]? in
+            guard rd_kafka_offsets_for_times(handle, pointer, timeoutMs) == RD_KAFKA_RESP_ERR_NO_ERROR else { return nil }
+            var out: [TopicPartition: Int64?] = [:]
+            for index in 0..<Int(pointer.pointee.cnt) {
+                let element = pointer.pointee.elems[index]
+                guard element.err == RD_KAFKA_RESP_ERR_NO_ERROR else { return nil }
+                let partition = TopicPartition(topic: String(cString: element.topic), partition: element.partition)
+                out[partition] = element.offset >= 0 ? element.offset : nil
+            }
+            return out
+        }
     }
 
     private func listOffsets(_ partitions: [TopicPartition], at logical: Int64, timeoutMs: Int32) -> [TopicPartition: Int64]? {

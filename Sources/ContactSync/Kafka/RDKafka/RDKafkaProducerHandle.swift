@@ -1,4 +1,5 @@
 import CRdKafka
+import ContactSyncCore
 import Foundation
 import Synchronization
 
@@ -67,6 +68,49 @@ final class RDKafkaProducerHandle: Sendable {
         if code == RD_KAFKA_RESP_ERR__QUEUE_FULL { return .queueFull }
         if KafkaError.isMessageTooLarge(code) { return .tooLarge }
         return .failed(String(cString: rd_kafka_err2str(code)))
+    }
+
+    /// Queues one message for a given partition (-1: the partitioner's choice),
+    /// with headers (for replaying a record exactly as it was received). Key and
+    /// value are copied.
+    func produce(
+        topic: String, partition: Int32, key: [UInt8]?, value: [UInt8]?, headers: [RecordHeader],
+        token: UnsafeMutableRawPointer?
+    ) -> ProduceResult {
+        let headerList = RDKafkaHeaders.make(headers)
+        let error: OpaquePointer? = topic.withCString { topicName in
+            withOptionalBytes(value) { valueBytes in
+                withOptionalBytes(key) { keyBytes in
+                    var fields = [rd_kafka_vu_t](repeating: rd_kafka_vu_t(), count: headerList == nil ? 6 : 7)
+                    fields[0].vtype = RD_KAFKA_VTYPE_TOPIC
+                    fields[0].u.cstr = topicName
+                    fields[1].vtype = RD_KAFKA_VTYPE_PARTITION
+                    fields[1].u.i32 = partition
+                    fields[2].vtype = RD_KAFKA_VTYPE_VALUE
+                    fields[2].u.mem.ptr = UnsafeMutableRawPointer(mutating: valueBytes.baseAddress)
+                    fields[2].u.mem.size = valueBytes.count
+                    fields[3].vtype = RD_KAFKA_VTYPE_KEY
+                    fields[3].u.mem.ptr = UnsafeMutableRawPointer(mutating: keyBytes.baseAddress)
+                    fields[3].u.mem.size = keyBytes.count
+                    fields[4].vtype = RD_KAFKA_VTYPE_MSGFLAGS
+                    fields[4].u.i = RD_KAFKA_MSG_F_COPY
+                    fields[5].vtype = RD_KAFKA_VTYPE_OPAQUE
+                    fields[5].u.ptr = token
+                    if let headerList {
+                        fields[6].vtype = RD_KAFKA_VTYPE_HEADERS
+                        fields[6].u.headers = headerList
+                    }
+                    return fields.withUnsafeMutableBufferPointer { rd_kafka_produceva(handle, $0.baseAddress, $0.count) }
+                }
+            }
+        }
+        guard let error else { return .queued }
+        defer { rd_kafka_error_destroy(error) }
+        RDKafkaHeaders.destroy(headerList)  // not taken: still ours
+        let code = rd_kafka_error_code(error)
+        if code == RD_KAFKA_RESP_ERR__QUEUE_FULL { return .queueFull }
+        if KafkaError.isMessageTooLarge(code) { return .tooLarge }
+        return .failed(String(cString: rd_kafka_error_string(error)))
     }
 
     /// A property's effective value (the user's, or librdkafka's default).
