@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # The whole test suite: installs what is missing, starts a Tansu broker, runs
-# the schema checks, the unit tests and the integration tests, then stops it all.
+# the schema checks, the docker/ lints (compose, alert rules, Prometheus and Grafana
+# provisioning, the dashboard JSON), the unit tests and the integration tests, then stops it all.
 set -euo pipefail
 source "$(dirname "${BASH_SOURCE[0]}")/lib.sh"
 cd "$ROOT"

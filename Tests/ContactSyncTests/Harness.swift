@@ -5,6 +5,7 @@ import Foundation
 import Logging
 import Prometheus
 import ServiceLifecycle
+import Synchronization
 import Testing
 
 /// The Tansu broker the suite talks to over a real socket. `scripts/test.sh`
@@ -68,6 +69,10 @@ final class RunningService: Sendable {
     let task: Task<Void, any Error>
     let services: ContactSyncServices
     let registry: PrometheusCollectorRegistry
+    private let ops: ListeningPort
+
+    /// The ops endpoint's port (/healthz, /readyz, /metrics) once it listens (HTTP_PORT 0: the system picks it).
+    var opsPort: Int? { ops.port }
 
     init(topics: TestTopics, sim: RunningBookbagSim, tweak: (inout ContactSyncConfiguration) -> Void = { _ in }) throws {
         var configuration = ContactSyncConfiguration()
@@ -92,9 +97,12 @@ final class RunningService: Sendable {
         logger.logLevel = .warning
         let registry = PrometheusCollectorRegistry()
         self.registry = registry
+        let ops = ListeningPort()
+        self.ops = ops
         let services = try buildContactSyncServices(
             configuration: configuration, logger: logger, registry: registry,
-            metricsFactory: .contactSync(registry: registry), onFatal: { message in Issue.record("fatal: \(message)") })
+            metricsFactory: .contactSync(registry: registry), onFatal: { message in Issue.record("fatal: \(message)") },
+            onOpsListening: { ops.set($0) })
         self.services = services
         let group = ServiceGroup(services: services.all, logger: logger)
         self.group = group
@@ -107,6 +115,13 @@ final class RunningService: Sendable {
         try await task.value
         await services.http.shutdown()
     }
+}
+
+/// The port a listener reports when it starts.
+final class ListeningPort: Sendable {
+    private let value = Mutex<Int?>(nil)
+    func set(_ port: Int) { value.withLock { $0 = port } }
+    var port: Int? { value.withLock { $0 } }
 }
 
 func startSim() async throws -> RunningBookbagSim {
