@@ -83,12 +83,12 @@ struct ResultRecordTests {
             + #""key_size":9,"key_sha256":"e677901b5160cdb5d3cbc225b7b7255dd9ca02631198b8f5f0a91df6524b9282","#
             + #""value_size":3,"value_sha256":"ba778c0261008c8f71ae4061ad0162ffcbe63b52c91f89f236738131d1217ec7","#
             + #""error":{"code":"bookbag_rejected","message":"Bookbag refused the contact"},"#
-            + #""decided_at":"2026-11-24T10:15:01.002Z","external_id":"user_8821","event_ids":["evt-9"]}"#
+            + #""decided_at":"2026-11-24T10:15:01.002Z","external_id":"user_8821","event_ids":["evt-9"],"headers":[]}"#
         let bytes = record.jsonBytes()
         #expect(String(decoding: bytes, as: UTF8.self) == expected)
 
         let parsed = try object(bytes)
-        #expect(parsed.count == 13)
+        #expect(parsed.count == 14)
         let value = try #require(parsed["value_base64"] as? String)
         #expect(Data(base64Encoded: value) == Data([0xFF, 0xFE, 0x00]))
     }
@@ -101,7 +101,7 @@ struct ResultRecordTests {
             #"{"schema":"contact-sync.dead-letter.v1","source":{"topic":"t","partition":0,"offset":0},"#
             + #""key_base64":null,"value_base64":null,"truncated":false,"key_size":null,"key_sha256":null,"#
             + #""value_size":null,"value_sha256":null,"error":{"code":"c","message":"m"},"#
-            + #""decided_at":"1970-01-01T00:00:00.000Z","external_id":null,"event_ids":[]}"#
+            + #""decided_at":"1970-01-01T00:00:00.000Z","external_id":null,"event_ids":[],"headers":[]}"#
         #expect(String(decoding: record.jsonBytes(), as: UTF8.self) == expected)
         let parsed = try object(record.jsonBytes())
         #expect(parsed["key_base64"] is NSNull && parsed["external_id"] is NSNull)

@@ -55,8 +55,8 @@ struct ToolsTests {
         _ = try await readUntilAccounted(topics.results, records: spec.events)
         try await service.stop()
         await sim.stop()
-        let results = try await readRecords(topics.results, atLeast: .max, timeout: .seconds(8))
-        let deadLetters = try await readRecords(topics.deadLetters, atLeast: .max, timeout: .seconds(8))
+        let results = try await readWholeTopic(topics.results)
+        let deadLetters = try await readWholeTopic(topics.deadLetters)
         return Run(topics: topics, results: results, deadLetters: deadLetters, badWithHeaders: badWithHeaders)
     }
 
@@ -120,8 +120,8 @@ struct ToolsTests {
         // The input topics' ends before the replay: what comes after is the replay's.
         // Per partition, the offset past the last record before the replay.
         var ends: [TopicPartition: Int64] = [:]
-        for record in try await readRecords(run.topics.profile, atLeast: .max, timeout: .seconds(5))
-            + (try await readRecords(run.topics.login, atLeast: .max, timeout: .seconds(5)))
+        for record in try await readWholeTopic(run.topics.profile)
+            + (try await readWholeTopic(run.topics.login))
         {
             ends[record.topicPartition] = max(ends[record.topicPartition] ?? 0, record.offset + 1)
         }
@@ -136,8 +136,8 @@ struct ToolsTests {
         let third = try await tool(run, ["dead-letters", "replay", "--code", chosen])
         #expect(third.output.contains("replayed 0 record(s)"), "a finished replay replays nothing twice: \(third.output)")
 
-        let profileAfter = try await readRecords(run.topics.profile, atLeast: .max, timeout: .seconds(5))
-        let loginAfter = try await readRecords(run.topics.login, atLeast: .max, timeout: .seconds(5))
+        let profileAfter = try await readWholeTopic(run.topics.profile)
+        let loginAfter = try await readWholeTopic(run.topics.login)
         let replayed = (profileAfter + loginAfter).filter { $0.offset >= ends[$0.topicPartition] ?? 0 }
         #expect(replayed.count == letters.count, "exactly the filtered records, once each")
         struct Exact: Hashable {
@@ -191,8 +191,8 @@ struct ToolsTests {
         for (status, count) in statuses { #expect(counted[status] == count, "\(status): \(counted) against \(statuses)") }
         // The group's lag as the broker says it (a replay in another test may have added records since).
         var ends: [TopicPartition: Int64] = [:]
-        for record in try await readRecords(run.topics.profile, atLeast: .max, timeout: .seconds(5))
-            + (try await readRecords(run.topics.login, atLeast: .max, timeout: .seconds(5)))
+        for record in try await readWholeTopic(run.topics.profile)
+            + (try await readWholeTopic(run.topics.login))
         {
             ends[record.topicPartition] = max(ends[record.topicPartition] ?? 0, record.offset + 1)
         }
