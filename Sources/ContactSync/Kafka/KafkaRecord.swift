@@ -13,8 +13,6 @@ public struct KafkaRecord: Sendable {
     public var valueIsNull = false
     /// The record's headers, in order (usually none).
     public var headers: [RecordHeader] = []
-    /// The record's timestamp (create or log-append time), when the broker gave one.
-    public var timestampMs: Int64?
 
     public var source: RecordSource { RecordSource(topic: topic, partition: partition, offset: offset) }
     public var topicPartition: TopicPartition { TopicPartition(topic: topic, partition: partition) }

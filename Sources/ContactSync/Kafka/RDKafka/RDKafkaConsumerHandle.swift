@@ -67,12 +67,9 @@ final class RDKafkaConsumerHandle: @unchecked Sendable {
             var record = KafkaRecord(
                 topic: topicName(m.rkt), partition: m.partition, offset: m.offset, key: key, value: value,
                 consumedAtNanos: DispatchTime.now().uptimeNanoseconds, valueIsNull: m.payload == nil)
-            // Both read librdkafka's message behind the public struct: pass its own
-            // pointer, never a pointer to a copy.
+            // Reads librdkafka's message behind the public struct: pass its own
+            // pointer, never a pointer to a copy. (No headers: a quick "none".)
             record.headers = RDKafkaHeaders.read(message)
-            var type = RD_KAFKA_TIMESTAMP_NOT_AVAILABLE
-            let timestamp = rd_kafka_message_timestamp(message, &type)
-            record.timestampMs = type == RD_KAFKA_TIMESTAMP_NOT_AVAILABLE ? nil : timestamp
             return record
         }
         switch polled {
