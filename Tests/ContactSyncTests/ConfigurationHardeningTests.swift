@@ -75,6 +75,16 @@ import Testing
         }
     }
 
+    @Test func anAttributesFileWithSeveralMistakesNamesTheSameOneEveryTime() throws {
+        // Found by the config fuzz target: the error followed the dictionary's order.
+        let path = temporaryPath("attributes")
+        try #"{"plan": "tdxt", "score": "numbes", "alpha": "lots", "zeta": 3, "mid": "strng"}"#
+            .write(toFile: path, atomically: false, encoding: .utf8)
+        let keyed = base.merging(["BOOKBAG_API_KEY": "oc_env_key_123456", "ATTRIBUTES_FILE": path]) { $1 }
+        let errors = Set((0..<20).map { _ in errorText(keyed) ?? "accepted" })
+        #expect(errors == ["ATTRIBUTES_FILE: type of 'alpha' must be text, number, boolean or date"])
+    }
+
     @Test(arguments: ["oc_key\r\nX-Injected: 1", "oc_key\u{0}tail", "oc_\u{7F}key", "oc key with spaces"])
     func aKeyWithControlCharactersOrSpacesIsRefused(_ key: String) throws {
         let fromFile = errorText(base.merging(["BOOKBAG_API_KEY_FILE": try keyFile(key)]) { $1 })

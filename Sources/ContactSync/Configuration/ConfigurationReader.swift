@@ -236,7 +236,9 @@ public enum ConfigurationReader {
             throw ConfigurationError(description: "ATTRIBUTES_FILE: \(path) is not a JSON object of name -> type")
         }
         var out: [String: AttributeType] = [:]
-        for (name, value) in object {
+        // By name: a dictionary's order differs from run to run, and a file with several
+        // mistakes must name the same one every time.
+        for (name, value) in object.sorted(by: { $0.key < $1.key }) {
             guard AttributeName.isValid(name) else {
                 throw ConfigurationError(description: "ATTRIBUTES_FILE: invalid attribute name '\(name)'")
             }
