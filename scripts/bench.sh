@@ -2,7 +2,8 @@
 # The benchmark: release build; Tansu + bookbag-sim; 200,000 events over 50,000
 # customers (Zipf-skewed, 80% logins, 3 partitions); contact-sync until every
 # event has a result; the raw librdkafka consume rate of the same records as a
-# baseline in the same run; then a latency run at 5,000 events/s for 30 s.
+# baseline in the same run; then a latency run at 5,000 events/s for 30 s, a run
+# against a bookbag-sim limited to 5 requests/s, and a run with 10x the input.
 # Prints one table and writes it to BENCHMARKS.md.
 set -euo pipefail
 source "$(dirname "${BASH_SOURCE[0]}")/lib.sh"
@@ -71,6 +72,22 @@ LAT_PORT=$OPS_PORT
 python3 scripts/latency-quantiles.py "$LAT_PORT" >"$RUN_DIR/bench-latency-steady.txt"
 kill -TERM "$SYNC_PID"; wait "$SYNC_PID" || true
 
+LIMITED=30000
+echo "[bench] Bookbag limited to 5 requests/s (Retry-After: 1): $LIMITED logins over $LIMITED customers"
+"$BIN/store-traffic" produce --brokers "$BROKERS" --events "$LIMITED" --customers "$LIMITED" --zipf 0 --login-share 1 \
+  --seed 5 --create-topics 3 --profile-topic lim.profile --login-topic lim.login --id-prefix lim- --bad-share 0 \
+  --also-create lim.results,lim.dead --also-create-compacted lim.clocks >/dev/null
+curl -sf -X POST "$SIM_URL/_sim/reset" >/dev/null
+curl -sf -X POST -H 'Content-Type: application/json' --data '{"rate_limit_per_second": 5, "retry_after_seconds": 1}' \
+  "$SIM_URL/_sim/faults" >/dev/null
+run_sync bench-limited.log KAFKA_TOPICS=lim.profile,lim.login RESULT_TOPIC=lim.results DEAD_LETTER_TOPIC=lim.dead \
+  KAFKA_GROUP_ID=bench-limited CLOCK_TOPIC=lim.clocks
+"$BIN/store-traffic" watch --brokers "$BROKERS" --result-topic lim.results --expect "$LIMITED" --timeout 900 \
+  | grep -v progress >"$RUN_DIR/bench-limited-watch.log"
+LIMITED_STATS=$(python3 -c "import json,urllib.request; print(json.dumps(json.load(urllib.request.urlopen('$SIM_URL/_sim/stats'))))")
+kill -TERM "$SYNC_PID"; wait "$SYNC_PID" || true
+curl -sf -X POST "$SIM_URL/_sim/reset" >/dev/null
+
 BIG=$((EVENTS * 10)); BIG_CUSTOMERS=$((CUSTOMERS * 10))
 echo "[bench] memory with 10x the input: $BIG events over $BIG_CUSTOMERS customers"
 "$BIN/store-traffic" produce --brokers "$BROKERS" --events "$BIG" --customers "$BIG_CUSTOMERS" --seed 7 --create-topics 3 \
@@ -94,11 +111,12 @@ wait "$SAMPLER" 2>/dev/null || true
 stop_all
 INTAKE_BENCH_BUILT=1 bash scripts/bench-intake.sh
 
-python3 - "$EVENTS" "$CUSTOMERS" "${BATCH:-default}" "$SIM_STATS" "$BIG" <<'PY' | tee BENCHMARKS.md
+python3 - "$EVENTS" "$CUSTOMERS" "${BATCH:-default}" "$SIM_STATS" "$BIG" "$LIMITED_STATS" <<'PY' | tee BENCHMARKS.md
 import json, re, sys, datetime, platform, subprocess, os
 events, customers, batch = int(sys.argv[1]), int(sys.argv[2]), sys.argv[3]
 stats = json.loads(sys.argv[4])
 big = int(sys.argv[5])
+limited_stats = json.loads(sys.argv[6])
 run = os.environ.get("RUN_DIR", ".run")
 read = lambda f: open(os.path.join(".run", f)).read()
 consume = re.search(r"= (\d+) records/s", read("bench-consume.log"))
@@ -107,6 +125,7 @@ steady = re.search(r"steady_events_per_second=(\d+) total_seconds=([\d.]+)", wat
 sync_time = re.search(r"time: rss_kb=(\d+) cpu_s=([\d.]+)\+([\d.]+)", read("bench-usage.txt"))
 big_time = re.search(r"time: rss_kb=(\d+) cpu_s=([\d.]+)\+([\d.]+)", read("bench-x10-usage.txt"))
 big_steady = re.search(r"steady_events_per_second=(\d+) total_seconds=([\d.]+)", read("bench-x10-watch.log"))
+limited = re.search(r"steady_events_per_second=(\d+) total_seconds=([\d.]+)", read("bench-limited-watch.log"))
 core = read("bench-core.log")
 core_table = core.split("\n\n")[0].strip()
 intake = read("bench-intake.md").strip()
@@ -141,6 +160,7 @@ contact-sync ran with {"its default settings" if batch == "default" else f"BATCH
 | peak RSS of contact-sync | {int(sync_time.group(1)) / 1024 if sync_time else 0:.1f} MB |
 | CPU seconds of contact-sync (user+system) | {float(sync_time.group(2)) + float(sync_time.group(3)) if sync_time else 0:.1f} |
 | bookbag-sim: requests served, and its rate while busy | {stats.get('requests', 0):,} ({stats.get('requests', 0) / busy:,.0f} requests/s, up to {stats.get('max_in_flight', 0)} at once) |
+| Bookbag limited to 5 requests/s (Retry-After: 1), 30,000 logins over 30,000 customers: steady contacts/s, upsert requests, 429s | {limited.group(1) if limited else '?'}, {limited_stats.get('upsert_requests', 0):,}, {limited_stats.get('rate_limited', 0):,} |
 | peak RSS with 10x the input ({big:,} events over {customers * 10:,} customers) | {int(big_time.group(1)) / 1024 if big_time else 0:.1f} MB ({big_steady.group(1) if big_steady else '?'} events/s steady) |
 | RSS during that run at 1/4, 2/4, 3/4 and the end of its time | {quarters} MB |
 

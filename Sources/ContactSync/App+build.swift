@@ -133,7 +133,11 @@ public func buildContactSyncServices(
     try CurlHTTPClient.verifyCapabilities(httpSettings)
     let http = CurlHTTPClient(settings: httpSettings)
     let abandon = AbandonSignal()
-    let client = BookbagClient(settings: configuration.bookbag, http: http, metrics: metrics, abandon: abandon)
+    let client = BookbagClient(
+        settings: configuration.bookbag, http: http, metrics: metrics,
+        requestSize: AdaptiveRequestSize(
+            minimum: configuration.batching.upsertMinUsers, maximum: configuration.batching.upsertMaxUsers),
+        abandon: abandon)
     let registryOfAttributes = AttributeRegistry(
         policy: AttributePolicy(allowlist: configuration.attributeAllowlist), client: client, logger: logger)
     let executor = UpsertExecutor(
@@ -165,7 +169,8 @@ public func buildContactSyncServices(
     let consumer = try KafkaConsumer(
         settings: KafkaConsumerSettings(
             properties: KafkaProperties.consumer(configuration.kafka), topics: configuration.kafka.topics,
-            batchMaxEvents: configuration.batching.maxEvents, batchMaxWait: configuration.batching.maxWait,
+            batchMinEvents: configuration.batching.minEvents, batchMaxEvents: configuration.batching.maxEvents,
+            batchMaxWait: configuration.batching.maxWait,
             maxReadyBatches: 2, maxOutstandingRecords: configuration.batching.maxOutstandingRecords,
             revokeDrainTimeout: configuration.shutdownTimeout),
         logger: logger, metrics: metrics, health: health)

@@ -33,6 +33,28 @@ import Testing
         #expect(third.assigned == [partitions[0]] && third.revoked.isEmpty)
     }
 
+    @Test func batchesGrowWhileThePipelineIsBusyAndShrinkWhenItWaitsOnAQuietStream() async {
+        var state = ConsumerStateMachine(
+            maxReadyBatches: 2, maxOutstandingRecords: 100_000, batchSize: AdaptiveBatchSize(minimum: 500, maximum: 5_000))
+        state.assigned(partitions)
+        // Nobody waits for these: the pipeline is busy, so a full batch means a backlog.
+        _ = state.deliver(RecordBatch(records: [record(0, 0)], tickets: []), closing: .full)
+        _ = state.deliver(RecordBatch(records: [record(0, 1)], tickets: []), closing: .full)
+        #expect(state.batchSize.target == 2_000)
+        _ = state.takeBatch()
+        _ = state.takeBatch()
+        // The pipeline waits, and a batch closes on its deadline: the stream is quiet.
+        let handed: RecordBatch? = await withCheckedContinuation { continuation in
+            #expect(state.park(continuation) == nil)
+            switch state.deliver(RecordBatch(records: [record(0, 2)], tickets: []), closing: .deadline) {
+            case .resume(let waiter, let batch): waiter.resume(returning: batch)
+            case .queued, .dropped: Issue.record("the waiting pipeline must get the batch")
+            }
+        }
+        #expect(handed?.records.first?.offset == 2)
+        #expect(state.batchSize.target == 1_000)
+    }
+
     @Test func pollsFreelyWhileThePipelineKeepsUp() {
         var state = machine()
         #expect(state.fetchAction(now: 0) == .poll(pause: [], resume: []))
@@ -42,8 +64,8 @@ import Testing
 
     @Test func holdsThroughAShortStallAndPausesALongOne() {
         var state = machine()
-        _ = state.deliver(RecordBatch(records: [record(0, 0)], tickets: []))
-        _ = state.deliver(RecordBatch(records: [record(0, 1)], tickets: []))  // two ready: behind
+        _ = state.deliver(RecordBatch(records: [record(0, 0)], tickets: []), closing: .full)
+        _ = state.deliver(RecordBatch(records: [record(0, 1)], tickets: []), closing: .full)  // two ready: behind
         let start: UInt64 = 5 * second
         #expect(state.fetchAction(now: start) == .hold)
         #expect(state.fetchAction(now: start + second / 2) == .hold, "half a second is a short stall")
@@ -69,12 +91,12 @@ import Testing
 
     @Test func aNewStallStartsItsOwnClock() {
         var state = machine()
-        _ = state.deliver(RecordBatch(records: [record(0, 0)], tickets: []))
-        _ = state.deliver(RecordBatch(records: [record(0, 1)], tickets: []))
+        _ = state.deliver(RecordBatch(records: [record(0, 0)], tickets: []), closing: .full)
+        _ = state.deliver(RecordBatch(records: [record(0, 1)], tickets: []), closing: .full)
         #expect(state.fetchAction(now: 0) == .hold)
         _ = state.takeBatch()  // caught up after 0.9 s
         #expect(state.fetchAction(now: second * 9 / 10) == .poll(pause: [], resume: []))
-        _ = state.deliver(RecordBatch(records: [record(0, 2)], tickets: []))
+        _ = state.deliver(RecordBatch(records: [record(0, 2)], tickets: []), closing: .full)
         #expect(state.fetchAction(now: second * 15 / 10) == .hold, "0.5 s into the second stall, not 1.5 s into the first")
     }
 
@@ -108,9 +130,9 @@ import Testing
     /// its records stay in memory for as long as the backlog lasts.
     @Test func letsGoOfEveryBatchItHandsOut() {
         var state = machine()
-        _ = state.deliver(RecordBatch(records: [record(0, 0)], tickets: []))
+        _ = state.deliver(RecordBatch(records: [record(0, 0)], tickets: []), closing: .full)
         for offset in 1...1_000 {
-            _ = state.deliver(RecordBatch(records: [record(0, Int64(offset))], tickets: []))
+            _ = state.deliver(RecordBatch(records: [record(0, Int64(offset))], tickets: []), closing: .full)
             #expect(state.takeBatch()?.records.first?.offset == Int64(offset - 1))
         }
         #expect(state.readyCount == 1)

@@ -111,7 +111,11 @@ struct FaultToleranceTests {
         defer { Task { await sim.stop() } }
         let traffic = try await ProducedTraffic.produce(
             WorkloadSpec(events: 3_000, customers: 3_000, loginShare: 1, badRecordShare: 0, zipfExponent: 0, seed: 31, idPrefix: "rl\(UInt16.random(in: 0...9999))-"), into: topics)
-        let service = try RunningService(topics: topics, sim: sim)
+        // A fixed request size: this test is about the gate's pacing (AdaptiveSizingTests covers the growth).
+        let service = try RunningService(topics: topics, sim: sim) {
+            $0.batching.upsertMinUsers = 100
+            $0.batching.upsertMaxUsers = 100
+        }
         let results = try await readUntilAccounted(topics.results, records: traffic.records.count, timeout: .seconds(120))
         try await service.stop()
 

@@ -124,10 +124,10 @@ final class ListeningPort: Sendable {
     var port: Int? { value.withLock { $0 } }
 }
 
-func startSim() async throws -> RunningBookbagSim {
+func startSim(faults: SimFaults = .none) async throws -> RunningBookbagSim {
     var logger = Logger(label: "bookbag-sim.test")
     logger.logLevel = .warning
-    return try await BookbagSimServer.start(configuration: BookbagSimConfiguration(apiKey: testKey), logger: logger)
+    return try await BookbagSimServer.start(configuration: BookbagSimConfiguration(apiKey: testKey, faults: faults), logger: logger)
 }
 
 /// A parsed result record (contracts section 3).

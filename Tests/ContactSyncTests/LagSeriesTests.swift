@@ -29,7 +29,7 @@ struct LagSeriesTests {
         let intruder = try KafkaConsumer(
             settings: KafkaConsumerSettings(
                 properties: KafkaProperties.consumer(RebalanceWhilePausedTests.kafka(topics, strategy: "range,roundrobin")),
-                topics: [topics.profile, topics.login], batchMaxEvents: 10, batchMaxWait: .milliseconds(100),
+                topics: [topics.profile, topics.login], batchMinEvents: 10, batchMaxEvents: 10, batchMaxWait: .milliseconds(100),
                 maxReadyBatches: 1, maxOutstandingRecords: 10),
             logger: .init(label: "intruder"), metrics: ServiceMetrics(), health: ServiceHealth())
         try intruder.start()

@@ -42,7 +42,7 @@ struct RebalanceWhilePausedTests {
         let intruder = try KafkaConsumer(
             settings: KafkaConsumerSettings(
                 properties: KafkaProperties.consumer(Self.kafka(topics, strategy: assignmentStrategy)),
-                topics: [topics.profile, topics.login], batchMaxEvents: 10, batchMaxWait: .milliseconds(100),
+                topics: [topics.profile, topics.login], batchMinEvents: 10, batchMaxEvents: 10, batchMaxWait: .milliseconds(100),
                 maxReadyBatches: 1, maxOutstandingRecords: 10),
             logger: .init(label: "intruder"), metrics: ServiceMetrics(), health: ServiceHealth())
         try intruder.start()

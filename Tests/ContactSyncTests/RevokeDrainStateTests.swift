@@ -21,7 +21,7 @@ import Testing
             batch.records.append(record)
             batch.tickets.append(ticket)
         }
-        _ = state.deliver(batch)
+        _ = state.deliver(batch, closing: .full)
         return batch.tickets
     }
 
@@ -65,7 +65,7 @@ import Testing
         }
         #expect(state.beginRevoke([p0]).isEmpty, "nothing was handed out yet")
         _ = state.revoked([p0])
-        _ = state.deliver(filling)
+        _ = state.deliver(filling, closing: .full)
         guard case .batch(let delivered) = state.next() else {
             Issue.record("the partition-1 record is delivered")
             return

@@ -15,15 +15,21 @@ public final class BookbagClient: Sendable {
     private let timeout: Duration
     let metrics: ServiceMetrics
 
-    public convenience init(settings: ContactSyncConfiguration.Bookbag, http: CurlHTTPClient, metrics: ServiceMetrics) {
-        self.init(settings: settings, http: http, metrics: metrics, abandon: AbandonSignal())
+    public convenience init(
+        settings: ContactSyncConfiguration.Bookbag, http: CurlHTTPClient, metrics: ServiceMetrics,
+        requestSize: AdaptiveRequestSize = AdaptiveRequestSize(minimum: 100, maximum: 100)
+    ) {
+        self.init(settings: settings, http: http, metrics: metrics, requestSize: requestSize, abandon: AbandonSignal())
     }
 
     /// Once `abandon` is set, waits at the gate end and calls return `abandoned` unsent.
-    init(settings: ContactSyncConfiguration.Bookbag, http: CurlHTTPClient, metrics: ServiceMetrics, abandon: AbandonSignal) {
+    init(
+        settings: ContactSyncConfiguration.Bookbag, http: CurlHTTPClient, metrics: ServiceMetrics,
+        requestSize: AdaptiveRequestSize, abandon: AbandonSignal
+    ) {
         self.http = http
         let gate = RequestGate(
-            maxInFlight: settings.maxInFlight, maxRequestsPerSecond: settings.maxRequestsPerSecond,
+            maxInFlight: settings.maxInFlight, requestSize: requestSize, maxRequestsPerSecond: settings.maxRequestsPerSecond,
             maxRetryAfter: settings.maxRetryAfter, metrics: metrics)
         abandon.onSet { Task { await gate.abandon() } }
         self.gate = gate
@@ -49,8 +55,11 @@ public final class BookbagClient: Sendable {
 
     /// POST .../contacts with an encoded `{"users": [...]}` body.
     public func upsert(body: [UInt8]) async -> Answer {
-        await call("POST", "\(base)/contacts", body: body, endpoint: "contacts_upsert")
+        await call("POST", "\(base)/contacts", body: body, endpoint: "contacts_upsert", adaptsRequestSize: true)
     }
+
+    /// Users the next upsert requests should carry (adapted to 429s and latency).
+    public func usersPerRequest() async -> Int { await gate.usersPerRequest }
 
     /// GET .../custom-attributes.
     public func listAttributes() async -> Answer {
@@ -69,12 +78,15 @@ public final class BookbagClient: Sendable {
         await call("GET", "\(base)/contacts/\(externalID)", body: nil, endpoint: "contacts_get")
     }
 
-    private func call(_ method: String, _ url: String, body: [UInt8]?, endpoint: String) async -> Answer {
+    private func call(
+        _ method: String, _ url: String, body: [UInt8]?, endpoint: String, adaptsRequestSize: Bool = false
+    ) async -> Answer {
         guard await gate.acquire() else {
             return Answer(outcome: .transient(status: nil, message: "not sent: shutting down"), status: nil, body: [], abandoned: true)
         }
+        let started = ContinuousClock.now
         let answer = await send(method, url, body: body, endpoint: endpoint)
-        await gate.release(answer.outcome)
+        await gate.release(answer.outcome, upsertLatency: adaptsRequestSize ? ContinuousClock.now - started : nil)
         return answer
     }
 

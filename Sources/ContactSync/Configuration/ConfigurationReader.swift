@@ -28,10 +28,12 @@ public enum ConfigurationReader {
         ("BOOKBAG_MAX_RETRY_AFTER_MS", "longest wait a 429's Retry-After may impose, 1000-86400000 (default 60000)"),
         ("RETRY_MAX_ATTEMPTS", "attempts per contact before 'failed' (default 30)"),
         ("RETRY_MAX_ELAPSED_MS", "time per contact before 'failed' (default 600000)"),
-        ("BATCH_MAX_EVENTS", "records per batch (default 500)"),
+        ("BATCH_MIN_EVENTS", "records per batch at first and when the stream is quiet (default 500)"),
+        ("BATCH_MAX_EVENTS", "records per batch at most, reached while a backlog lasts (default 5000)"),
         ("BATCH_MAX_WAIT_MS", "longest wait to fill a batch (default 200)"),
-        ("UPSERT_MAX_USERS", "users per upsert request, 1-1000 (default 100)"),
-        ("MAX_OUTSTANDING_RECORDS", "records without acknowledged results before fetching pauses (default 10000)"),
+        ("UPSERT_MIN_USERS", "users per upsert request at first, 1-1000 (default 100)"),
+        ("UPSERT_MAX_USERS", "users per upsert request at most, reached under 429s, 1-1000 (default 1000)"),
+        ("MAX_OUTSTANDING_RECORDS", "records without acknowledged results before fetching pauses (default 20000)"),
         ("MAX_RECORD_BYTES", "largest record value accepted (default 1048576)"),
         ("CONTACT_MEMORY_CAPACITY", "contacts whose field clocks are cached in memory; the clock store holds all (default 50000)"),
         ("ATTRIBUTES_FILE", "JSON object name -> type; only these attributes (plus last_login_at) are synced"),
@@ -147,9 +149,13 @@ public enum ConfigurationReader {
         }
 
         config.ignoredVariables.sort()
-        if let v = try integer("BATCH_MAX_EVENTS", 1...100_000) { config.batching.maxEvents = v }
+        (config.batching.minEvents, config.batching.maxEvents) = try values.bounds(
+            "BATCH_MIN_EVENTS", "BATCH_MAX_EVENTS", 1...100_000,
+            defaults: (config.batching.minEvents, config.batching.maxEvents))
         if let v = try integer("BATCH_MAX_WAIT_MS", 1...600_000) { config.batching.maxWait = .milliseconds(v) }
-        if let v = try integer("UPSERT_MAX_USERS", 1...1000) { config.batching.upsertMaxUsers = v }
+        (config.batching.upsertMinUsers, config.batching.upsertMaxUsers) = try values.bounds(
+            "UPSERT_MIN_USERS", "UPSERT_MAX_USERS", 1...1000,
+            defaults: (config.batching.upsertMinUsers, config.batching.upsertMaxUsers))
         if let v = try integer("MAX_OUTSTANDING_RECORDS", 1...10_000_000) { config.batching.maxOutstandingRecords = v }
         if let v = try integer("MAX_RECORD_BYTES", 64...(64 << 20)) { config.decodeLimits.maxValueBytes = v }
         if let v = try integer("CONTACT_MEMORY_CAPACITY", 2...100_000_000) { config.contactMemoryCapacity = v }

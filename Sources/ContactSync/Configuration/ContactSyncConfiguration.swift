@@ -34,11 +34,18 @@ public struct ContactSyncConfiguration: Sendable {
     }
 
     public struct Batching: Sendable {
-        public var maxEvents = 500
+        /// Bounds of the adaptive batch size (`AdaptiveBatchSize`): it starts at
+        /// the minimum and grows towards the maximum while a backlog lasts.
+        public var minEvents = 500
+        public var maxEvents = 5_000
         public var maxWait: Duration = .milliseconds(200)
-        public var upsertMaxUsers = 100
-        /// Records consumed but without acknowledged results, before fetching pauses.
-        public var maxOutstandingRecords = 10_000
+        /// Bounds of the adaptive request size (`AdaptiveRequestSize`): it starts
+        /// at the minimum and grows on 429s towards the maximum (Bookbag's own limit is 1,000).
+        public var upsertMinUsers = 100
+        public var upsertMaxUsers = 1_000
+        /// Records consumed but without acknowledged results, before fetching
+        /// pauses: room for a batch in flight, the next one, and the ready ones at the maximum size.
+        public var maxOutstandingRecords = 20_000
         public init() {}
     }
 

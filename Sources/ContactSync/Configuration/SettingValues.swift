@@ -20,6 +20,27 @@ struct SettingValues {
         return value
     }
 
+    /// A pair of bounds, each in `range`. When only one is set, the other
+    /// follows it where its default would cross it (so BATCH_MAX_EVENTS=200
+    /// alone means batches of 200, as a fixed size did before the bounds).
+    func bounds(
+        _ minimumName: String, _ maximumName: String, _ range: ClosedRange<Int>, defaults: (minimum: Int, maximum: Int)
+    ) throws -> (minimum: Int, maximum: Int) {
+        let minimum = try integer(minimumName, range)
+        let maximum = try integer(maximumName, range)
+        switch (minimum, maximum) {
+        case (let minimum?, let maximum?):
+            guard minimum <= maximum else {
+                throw ConfigurationReader.ConfigurationError(
+                    description: "\(minimumName) (\(minimum)) must not exceed \(maximumName) (\(maximum))")
+            }
+            return (minimum, maximum)
+        case (let minimum?, nil): return (minimum, max(minimum, defaults.maximum))
+        case (nil, let maximum?): return (min(defaults.minimum, maximum), maximum)
+        case (nil, nil): return defaults
+        }
+    }
+
     func milliseconds(_ name: String, _ range: ClosedRange<Int>) throws -> Duration? {
         try integer(name, range).map { .milliseconds($0) }
     }

@@ -41,7 +41,14 @@ struct ConsumerStateMachine {
     /// hold records of partitions no longer ours.
     private var revokedSinceDelivery = false
 
-    init(maxReadyBatches: Int, maxOutstandingRecords: Int, holdBeforePausingNanos: UInt64 = 1_000_000_000) {
+    /// How many records the batch being filled may take (it grows while the pipeline is behind).
+    private(set) var batchSize: AdaptiveBatchSize
+
+    init(
+        maxReadyBatches: Int, maxOutstandingRecords: Int, batchSize: AdaptiveBatchSize = AdaptiveBatchSize(minimum: 500, maximum: 500),
+        holdBeforePausingNanos: UInt64 = 1_000_000_000
+    ) {
+        self.batchSize = batchSize
         self.maxReadyBatches = maxReadyBatches
         self.maxOutstandingRecords = maxOutstandingRecords
         self.holdBeforePausingNanos = holdBeforePausingNanos
@@ -63,8 +70,11 @@ struct ConsumerStateMachine {
         case dropped
     }
 
-    mutating func deliver(_ batch: RecordBatch) -> DeliverAction {
+    /// Hands over a closed batch (to the waiting pipeline, else to the ready
+    /// queue) and adapts the size of the next one to whether the pipeline was waiting.
+    mutating func deliver(_ batch: RecordBatch, closing: AdaptiveBatchSize.Closing) -> DeliverAction {
         guard phase == .running else { return .dropped }
+        batchSize.batchClosed(closing, pipelineBusy: waiter == nil)
         var batch = batch
         batch.assignmentEpoch = assignmentEpoch
         if revokedSinceDelivery {

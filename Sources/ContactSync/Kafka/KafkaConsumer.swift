@@ -7,6 +7,8 @@ import Synchronization
 public struct KafkaConsumerSettings: Sendable {
     public var properties: RDKafkaConfig
     public var topics: [String]
+    /// Bounds of the adaptive batch size (`BATCH_MIN_EVENTS`, `BATCH_MAX_EVENTS`).
+    public var batchMinEvents: Int
     public var batchMaxEvents: Int
     public var batchMaxWait: Duration
     /// Batches fetched but not yet taken by the pipeline before fetching pauses.
@@ -19,8 +21,8 @@ public struct KafkaConsumerSettings: Sendable {
 }
 
 /// The Kafka side of the pipeline: a consumer-group member whose blocking
-/// librdkafka calls run on one dedicated thread. It hands out batches
-/// (`BATCH_MAX_EVENTS` or `BATCH_MAX_WAIT_MS`, whichever first), pauses fetching
+/// librdkafka calls run on one dedicated thread. It hands out batches (the
+/// adaptive size or `BATCH_MAX_WAIT_MS`, whichever first), pauses fetching
 /// when the pipeline falls behind, and commits offsets once results are acknowledged.
 public final class KafkaConsumer: Sendable {
     private let settings: KafkaConsumerSettings
@@ -39,7 +41,8 @@ public final class KafkaConsumer: Sendable {
         self.health = health
         let stateBox = ConsumerStateBox(
             ConsumerStateMachine(
-                maxReadyBatches: settings.maxReadyBatches, maxOutstandingRecords: settings.maxOutstandingRecords))
+                maxReadyBatches: settings.maxReadyBatches, maxOutstandingRecords: settings.maxOutstandingRecords,
+                batchSize: AdaptiveBatchSize(minimum: settings.batchMinEvents, maximum: settings.batchMaxEvents)))
         self.stateBox = stateBox
         let callbacks = RDKafkaCallbacks(
             logger: logger,
@@ -124,8 +127,10 @@ public final class KafkaConsumer: Sendable {
     private static let burstLimit = 512
 
     private func pollLoop() {
+        var batchTarget = stateBox.mutex.withLock { $0.batchSize.target }
+        metrics.batchTarget(batchTarget)
         var current = RecordBatch(records: [], tickets: [])
-        current.records.reserveCapacity(settings.batchMaxEvents)
+        current.records.reserveCapacity(batchTarget)
         var burst: [KafkaRecord] = []
         burst.reserveCapacity(Self.burstLimit)
         var batchDeadline: UInt64 = 0
@@ -159,7 +164,7 @@ public final class KafkaConsumer: Sendable {
             if !current.records.isEmpty {
                 timeoutMs = batchDeadline > now ? Int32(min(100, (batchDeadline - now) / 1_000_000)) : 0
             }
-            let room = min(Self.burstLimit, max(1, settings.batchMaxEvents - current.records.count))
+            let room = min(Self.burstLimit, max(1, batchTarget - current.records.count))
             polling: while burst.count < room {
                 switch handle.poll(timeoutMs: burst.isEmpty ? timeoutMs : 0) {
                 case .record(let record): burst.append(record)
@@ -186,15 +191,23 @@ public final class KafkaConsumer: Sendable {
             followAssignmentChanges()
             let afterPoll = DispatchTime.now().uptimeNanoseconds
             if !current.records.isEmpty,
-                current.records.count >= settings.batchMaxEvents || afterPoll >= batchDeadline
+                current.records.count >= batchTarget || afterPoll >= batchDeadline
             {
                 let batch = current
-                current = RecordBatch(records: [], tickets: [])
-                current.records.reserveCapacity(settings.batchMaxEvents)
-                switch stateBox.mutex.withLock({ $0.deliver(batch) }) {
+                let closing: AdaptiveBatchSize.Closing = batch.records.count >= batchTarget ? .full : .deadline
+                let (action, target) = stateBox.mutex.withLock { state in
+                    (state.deliver(batch, closing: closing), state.batchSize.target)
+                }
+                switch action {
                 case .resume(let waiter, let batch): waiter.resume(returning: batch)
                 case .queued, .dropped: break
                 }
+                if target != batchTarget {
+                    batchTarget = target
+                    metrics.batchTarget(target)
+                }
+                current = RecordBatch(records: [], tickets: [])
+                current.records.reserveCapacity(batchTarget)
             }
 
             commitCompleted()

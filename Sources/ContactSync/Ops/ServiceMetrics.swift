@@ -11,6 +11,10 @@ public final class ServiceMetrics: Sendable {
     private let instruments = Mutex<[String: any AnyObject & Sendable]>([:])
 
     public let batchSize: Recorder
+    /// The adaptive batch size the consumer fills to now (`AdaptiveBatchSize`).
+    public let batchTarget: Gauge
+    /// The adaptive request size: users per upsert request now (`AdaptiveRequestSize`).
+    public let requestSizeTarget: Gauge
     public let usersPerRequest: Recorder
     public let eventsPerUpsert: Recorder
     public let bookbagLatency: CoreMetrics.Timer
@@ -29,6 +33,8 @@ public final class ServiceMetrics: Sendable {
     public init(factory: any MetricsFactory = MetricsSystem.factory) {
         self.factory = factory
         batchSize = Recorder(label: "contact_sync_batch_records", factory: factory)
+        batchTarget = Gauge(label: "contact_sync_batch_target_records", factory: factory)
+        requestSizeTarget = Gauge(label: "contact_sync_bookbag_request_size_target_users", factory: factory)
         usersPerRequest = Recorder(label: "contact_sync_bookbag_users_per_request", factory: factory)
         eventsPerUpsert = Recorder(label: "contact_sync_events_folded_per_contact", factory: factory)
         bookbagLatency = CoreMetrics.Timer(label: "contact_sync_bookbag_request_duration_seconds", factory: factory)
@@ -126,6 +132,8 @@ final class ConsumerMetrics: Sendable {
     private let startOffsets = Mutex<[TopicPartition: Int64]>([:])
 
     init(_ metrics: ServiceMetrics) { self.metrics = metrics }
+
+    func batchTarget(_ records: Int) { metrics.batchTarget.record(records) }
 
     /// Counts a burst of records (in the order consumed) with one metric
     /// update per run of the same partition.

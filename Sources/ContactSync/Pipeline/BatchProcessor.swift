@@ -146,12 +146,12 @@ struct BatchProcessor: Sendable {
     }
 
     /// Stage 3: defines the attributes the updates carry, then upserts them in
-    /// requests of `UPSERT_MAX_USERS`. Nil when the shutdown deadline passed first.
+    /// requests of the adaptive request size (`UPSERT_MIN_USERS`...`UPSERT_MAX_USERS`). Nil when the shutdown deadline passed first.
     func upsert(_ updates: [ContactUpdate]) async -> Upserted? {
         if updates.isEmpty { return Upserted() }
         guard await defineAttributes(for: updates) else { return nil }
         let pending = await registry.admit(updates)
-        let chunks = UpsertRequest.chunks(pending.count, maxPerRequest: configuration.batching.upsertMaxUsers)
+        let chunks = UpsertRequest.chunks(pending.count, maxPerRequest: await executor.usersPerRequest())
         let decisions = await withTaskGroup(of: [ContactDecision].self) { group in
             for range in chunks {
                 let slice = Array(pending[range])

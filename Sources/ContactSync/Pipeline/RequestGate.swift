@@ -1,7 +1,9 @@
 import ContactSyncCore
 
-/// Decides when the next Bookbag request, of any endpoint, may start: within
-/// the adaptive in-flight limit (AIMD on 429s), never before a Retry-After
+/// Decides when the next Bookbag request, of any endpoint, may start, and how
+/// many users an upsert request carries. A 429 first doubles the users per
+/// request (`AdaptiveRequestSize`); only at `UPSERT_MAX_USERS` does it halve the
+/// in-flight limit (AIMD). Requests start within that limit, never before a Retry-After
 /// instant has passed (for every request, not only the one that got the 429),
 /// and within the optional client-side rate cap. `BookbagClient` owns it, so
 /// no call can go around it.
@@ -16,6 +18,7 @@ actor RequestGate {
     private var serialUntil: ContinuousClock.Instant?
     private let rateLimitCoolDown: Duration = .seconds(10)
     private var limit: AdaptiveConcurrencyLimit
+    private var requestSize: AdaptiveRequestSize
     private var inFlight = 0
     private var blockedUntil: ContinuousClock.Instant?
     private var nextSlot: ContinuousClock.Instant = .now
@@ -35,13 +38,21 @@ actor RequestGate {
     /// Client-side spacing is capped at an hour so that no rate, however small, overflows a deadline.
     static let longestSpacing: Duration = .seconds(3600)
 
-    init(maxInFlight: Int, maxRequestsPerSecond: Double?, maxRetryAfter: Duration, metrics: ServiceMetrics) {
+    init(
+        maxInFlight: Int, requestSize: AdaptiveRequestSize, maxRequestsPerSecond: Double?, maxRetryAfter: Duration,
+        metrics: ServiceMetrics
+    ) {
         limit = AdaptiveConcurrencyLimit(initial: maxInFlight, minimum: 1, maximum: maxInFlight)
+        self.requestSize = requestSize
         spacing = maxRequestsPerSecond.map(Self.spacing(forRate:))
         self.maxRetryAfter = .nanoseconds(RetryPolicy.clamp(maxRetryAfter, to: .seconds(86_400)))
         self.metrics = metrics
         metrics.inFlightLimit.record(maxInFlight)
+        metrics.requestSizeTarget.record(requestSize.current)
     }
+
+    /// Users the next upsert requests should carry.
+    var usersPerRequest: Int { requestSize.current }
 
     /// One request per `1/rate` seconds, as a duration that cannot overflow.
     static func spacing(forRate rate: Double) -> Duration {
@@ -79,11 +90,12 @@ actor RequestGate {
 
     /// Ends a request and adapts to how it went. Every 429, whatever the
     /// endpoint, moves the shared pause (never by more than `maxRetryAfter`).
-    func release(_ outcome: UpsertOutcome) {
+    /// `upsertLatency`: how long an upsert took (the request size follows it).
+    func release(_ outcome: UpsertOutcome, upsertLatency: Duration? = nil) {
         inFlight -= 1
         switch outcome {
         case .rateLimited(let retryAfter):
-            limit.recordRateLimited()
+            if requestSize.recordRateLimited() == .cutConcurrency { limit.recordRateLimited() }
             let now = ContinuousClock.now
             serialUntil = now + rateLimitCoolDown
             let wait = Duration.nanoseconds(RetryPolicy.clamp(retryAfter ?? .seconds(1), to: maxRetryAfter))
@@ -92,10 +104,15 @@ actor RequestGate {
             metrics.rateLimited()
         case .accepted, .refused, .undefinedAttribute:
             if serialUntil.map({ $0 <= ContinuousClock.now }) ?? true { limit.recordSuccess() }
+            if let upsertLatency {
+                let (seconds, attoseconds) = upsertLatency.components
+                requestSize.recordLatency(seconds: Double(seconds) + Double(attoseconds) * 1e-18)
+            }
         case .transient, .configuration:
             break
         }
         metrics.inFlightLimit.record(limit.current)
+        metrics.requestSizeTarget.record(requestSize.current)
         wakeAll()
     }
 

@@ -20,6 +20,9 @@ struct UpsertExecutor: Sendable {
     let abandon: AbandonSignal
     var configurationRetryDelay: Duration = .seconds(10)
 
+    /// Users per request for the next chunks (the client's gate adapts it).
+    func usersPerRequest() async -> Int { await client.usersPerRequest() }
+
     func send(_ contacts: [PendingContact]) async -> [ContactDecision] {
         await send(contacts[...], attemptsSoFar: 0, refreshedAttributes: false)
     }
