@@ -40,6 +40,7 @@ let package = Package(
             providers: [.apt(["libcurl4-openssl-dev"])]),
         // The only door to SQLite (the local field-clock store).
         .systemLibrary(name: "CSQLite", path: "Sources/CSQLite", providers: [.apt(["libsqlite3-dev"])]),
+        .systemLibrary(name: "CMalloc", path: "Sources/CMalloc"),
 
         // Pure logic: decode, validate, fold, plan attributes, chunk, classify, retry. No I/O.
         .target(name: "ContactSyncCore"),
@@ -51,7 +52,7 @@ let package = Package(
         .target(
             name: "ContactSync",
             dependencies: [
-                "ContactSyncCore", "CRdKafka", "CCurl", "CSQLite",
+                "ContactSyncCore", "CRdKafka", "CCurl", "CSQLite", "CMalloc",
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "Metrics", package: "swift-metrics"),
                 .product(name: "Prometheus", package: "swift-prometheus"),

@@ -4,6 +4,7 @@
 # every event has a result; peak RSS; the clock store's contacts and bytes on
 # disk; then `contact-sync clocks rebuild` into a new store from the changelog,
 # which is the restore a replica on a new disk does before joining the group.
+# SYNC_BINARY=/path/to/contact-sync measures another build the same way.
 set -euo pipefail
 source "$(dirname "${BASH_SOURCE[0]}")/lib.sh"
 cd "$ROOT"
@@ -13,6 +14,7 @@ CUSTOMERS=${CUSTOMERS:-1000000}
 
 bash scripts/setup.sh
 build_release
+SYNC_BINARY=${SYNC_BINARY:-$BIN/contact-sync}
 start_tansu
 KEY="oc_clk_$(python3 -c 'import secrets; print(secrets.token_hex(16))')"
 start_sim "$BIN/bookbag-sim" "$KEY"
@@ -26,7 +28,7 @@ rm -f "$STORE" "$STORE"-wal "$STORE"-shm "$STORE".lock
 COMMON=(BOOKBAG_API_KEY="$KEY" BOOKBAG_BASE_URL="$SIM_URL" BOOKBAG_CHATBOT_ID=123 KAFKA_BROKERS="$BROKERS"
   HTTP_HOST=127.0.0.1 KAFKA_SESSION_TIMEOUT_MS=6000 LOG_LEVEL=warning)
 OPS_PORT=$(free_port)
-env "${COMMON[@]}" HTTP_PORT="$OPS_PORT" CLOCK_STORE_PATH="$STORE" "$BIN/contact-sync" >"$RUN_DIR/clk-sync.log" 2>&1 &
+env "${COMMON[@]}" HTTP_PORT="$OPS_PORT" CLOCK_STORE_PATH="$STORE" "$SYNC_BINARY" >"$RUN_DIR/clk-sync.log" 2>&1 &
 SYNC_PID=$!
 PIDS+=($SYNC_PID)
 ( while kill -0 "$SYNC_PID" 2>/dev/null; do awk '/VmRSS/ {print $2}' "/proc/$SYNC_PID/status" 2>/dev/null; sleep 1; done ) \

@@ -14,13 +14,14 @@ public struct ContactSyncServices: Sendable {
     public var http: CurlHTTPClient
     /// With INTAKE_ENABLED: the webhook intake in the same process.
     public var intake: IntakeServices?
+    public var memory = MemoryTrimmer()
 
     /// Started in this order and shut down in reverse: the intake's listener
     /// answers its last requests first; the consumer drains, flushes and commits;
     /// then the clock changelog stops and the store closes; then the ops
     /// endpoint stops; the producers last.
     public var all: [any Service] {
-        [publisher] + (intake.map { [$0.producer, $0.deadlines] } ?? []) + [ops, clocks, sync]
+        [memory, publisher] + (intake.map { [$0.producer, $0.deadlines] } ?? []) + [ops, clocks, sync]
             + (intake.map { [$0.server] } ?? [])
     }
 }

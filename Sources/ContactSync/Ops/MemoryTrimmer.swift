@@ -1,0 +1,38 @@
+import CMalloc
+import Foundation
+import ServiceLifecycle
+import Synchronization
+
+/// Gives the allocator's free pages back to the system once a second.
+///
+/// glibc keeps memory freed by a thread in that thread's arena, and returns it
+/// only from the top of a heap; between batches most of the service's memory
+/// is free but scattered (measured with heaptrack on 600,000 events: 68 MB of
+/// heap at the peak against 170 MB resident). `malloc_trim(0)` releases the free
+/// pages of every arena. It runs on its own thread: it takes the arenas' locks
+/// and may take milliseconds, which the cooperative pool must not spend.
+public final class MemoryTrimmer: Service, Sendable {
+    private let thread: PollThread
+
+    public init(every interval: Duration = .seconds(1)) {
+        let ticks = max(1, Int(interval / .milliseconds(100)))
+        let counter = Mutex(0)
+        thread = PollThread(name: "memory-trim") {
+            // Short sleeps: stopping waits for one at most.
+            usleep(100_000)
+            let due = counter.withLock { count -> Bool in
+                count += 1
+                guard count >= ticks else { return false }
+                count = 0
+                return true
+            }
+            if due { _ = malloc_trim(0) }
+        }
+    }
+
+    public func run() async throws {
+        thread.start()
+        try? await gracefulShutdown()
+        await thread.stop()
+    }
+}
