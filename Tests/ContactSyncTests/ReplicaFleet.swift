@@ -16,6 +16,7 @@ final class Replica {
     private let extra: [String: String]
     private(set) var process: ServiceProcess?
     private(set) var lives = 0
+    private var opsPort = 0
 
     init(_ name: String, topics: TestTopics, sim: RunningBookbagSim, extra: [String: String] = [:]) {
         self.name = name
@@ -30,7 +31,8 @@ final class Replica {
         precondition(process == nil, "\(name) is already running")
         var settings = ["BOOKBAG_API_KEY": testKey, "CLOCK_STORE_PATH": storePath]
         settings.merge(extra, uniquingKeysWith: { _, new in new })
-        process = try ServiceProcess(environment: serviceEnvironment(topics: topics, simURL: simURL, opsPort: freePort(), extra: settings))
+        opsPort = freePort()
+        process = try ServiceProcess(environment: serviceEnvironment(topics: topics, simURL: simURL, opsPort: opsPort, extra: settings))
         lives += 1
     }
 
@@ -39,6 +41,12 @@ final class Replica {
     @discardableResult
     func stop(_ signal: Int32) async -> Int32? {
         guard let process else { return nil }
+        if signal == SIGTERM {
+            // A graceful stop needs a process that has started: a signal that lands
+            // before its main runs takes the default action, whatever the program.
+            // The ops endpoint answers once the service group runs.
+            _ = await eventually(timeout: .seconds(30)) { await httpGet("http://127.0.0.1:\(opsPort)/healthz") != nil }
+        }
         let sent = ContinuousClock.now
         process.signal(signal)
         let status = await process.waitForExit()
