@@ -5,9 +5,9 @@ import ContactSyncCore
 private let stamp = FieldStamp(occurredAt: Timestamp(nanosecondsSinceEpoch: 0), sequence: 1)
 
 private func update(_ user: String, _ fields: [ContactField: AttributeValue]) -> ContactUpdate {
-    ContactUpdate(
-        externalID: user, fields: fields.mapValues { StampedValue(value: $0, stamp: stamp) },
-        earliestOccurredAt: stamp.occurredAt)
+    var stamped = FieldValues()
+    for (field, value) in fields { stamped[field] = StampedValue(value: value, stamp: stamp) }
+    return ContactUpdate(externalID: user, fields: stamped, earliestOccurredAt: stamp.occurredAt)
 }
 
 private func bytes(_ text: String) -> [UInt8] { Array(text.utf8) }

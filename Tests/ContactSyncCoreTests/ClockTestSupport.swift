@@ -14,7 +14,7 @@ enum ClockFixture {
         StampedValue(value: value, stamp: FieldStamp(occurredAt: at(seconds), sequence: sequence))
     }
 
-    static func update(_ user: String, _ fields: [ContactField: StampedValue]) -> ContactUpdate {
+    static func update(_ user: String, _ fields: FieldValues) -> ContactUpdate {
         ContactUpdate(
             externalID: user, fields: fields, eventIDs: ["e-\(user)"],
             sources: [RecordSource(topic: "in", partition: 0, offset: 7)], eventCount: 1,

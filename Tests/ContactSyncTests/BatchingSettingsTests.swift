@@ -14,7 +14,7 @@ import Testing
         let batching = try batching([:])
         #expect(batching.minEvents == 500 && batching.maxEvents == 5_000)
         #expect(batching.upsertMinUsers == 100 && batching.upsertMaxUsers == 1_000)
-        #expect(batching.maxOutstandingRecords >= 3 * batching.maxEvents, "room for batches at the maximum size")
+        #expect(batching.maxOutstandingRecords >= 2 * batching.maxEvents, "room for a batch in flight and the next at the maximum size")
     }
 
     @Test func aMaximumAloneBelowTheDefaultMinimumIsAFixedSize() throws {

@@ -51,7 +51,9 @@ public final class ClockStore: Sendable {
     }
     private let writeBack = Mutex(WriteBack())
     static let writeBackDelay: DispatchTimeInterval = .seconds(1)
-    static let writeBackLimit = 20_000
+    /// The memory bound of the waiting writes (was 20,000: at 20,000 new
+    /// contacts a second that held a second's writes, about 4 MB).
+    static let writeBackLimit = 5_000
     /// The failure of a merge nobody waited for (`mergeWithoutWaiting`), thrown by every later call.
     private let unreportedFailure = Mutex<(any Error)?>(nil)
     /// Every key stored or queued to be (inserted before the write is queued):

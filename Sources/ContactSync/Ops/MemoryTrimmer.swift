@@ -3,23 +3,26 @@ import Foundation
 import ServiceLifecycle
 import Synchronization
 
-/// Gives the allocator's free pages back to the system once a second.
+/// Gives the allocator's free pages back to the system five times a second.
 ///
 /// glibc keeps memory freed by a thread in that thread's arena, and returns it
 /// only from the top of a heap; between batches most of the service's memory
 /// is free but scattered (measured with heaptrack on 600,000 events: 68 MB of
 /// heap at the peak against 170 MB resident). `malloc_trim(0)` releases the free
 /// pages of every arena. It runs on its own thread: it takes the arenas' locks
-/// and may take milliseconds, which the cooperative pool must not spend.
+/// and may take milliseconds, which the cooperative pool must not spend. Once a
+/// second let RSS climb by up to 30 MB between trims at 20,000 events/s
+/// (sampled every 50 ms); every 200 ms took the peak at 2M events from 131 to
+/// 127 MB.
 public final class MemoryTrimmer: Service, Sendable {
     private let thread: PollThread
 
-    public init(every interval: Duration = .seconds(1)) {
-        let ticks = max(1, Int(interval / .milliseconds(100)))
+    public init(every interval: Duration = .milliseconds(200)) {
+        let ticks = max(1, Int(interval / .milliseconds(50)))
         let counter = Mutex(0)
         thread = PollThread(name: "memory-trim") {
             // Short sleeps: stopping waits for one at most.
-            usleep(100_000)
+            usleep(50_000)
             let due = counter.withLock { count -> Bool in
                 count += 1
                 guard count >= ticks else { return false }

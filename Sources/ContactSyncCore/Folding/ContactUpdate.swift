@@ -2,7 +2,7 @@
 public struct ContactUpdate: Sendable, Equatable {
     public var externalID: String
     /// The winning value of each field the batch touched.
-    public var fields: [ContactField: StampedValue]
+    public var fields: FieldValues
     /// Every event folded in, in read order (a replayed event appears again).
     public var eventIDs: [String]
     /// Every record folded in, in read order.
@@ -11,7 +11,7 @@ public struct ContactUpdate: Sendable, Equatable {
     public var earliestOccurredAt: Timestamp
 
     public init(
-        externalID: String, fields: [ContactField: StampedValue] = [:], eventIDs: [String] = [],
+        externalID: String, fields: FieldValues = [:], eventIDs: [String] = [],
         sources: [RecordSource] = [], eventCount: Int = 0, earliestOccurredAt: Timestamp
     ) {
         self.externalID = externalID
@@ -26,9 +26,7 @@ public struct ContactUpdate: Sendable, Equatable {
     /// greater or equal stamp, so the result does not depend on add order
     /// (`divergedAt` too, except that it may over-state).
     public mutating func offer(_ value: AttributeValue, for field: ContactField, stamp: FieldStamp) {
-        if let index = fields.index(forKey: field) {
-            fields.values[index].offer(value, stamp: stamp)
-        } else {
+        if !fields.modifyValue(of: field, { $0.offer(value, stamp: stamp) }) {
             fields[field] = StampedValue(value: value, stamp: stamp)
         }
     }
@@ -36,8 +34,7 @@ public struct ContactUpdate: Sendable, Equatable {
     /// A login older than the one held, not formatted: its value (its own
     /// time) differs from the held one unless the times are equal.
     mutating func noteOlderLogin(at occurredAt: Timestamp) {
-        guard let index = fields.index(forKey: .lastLoginAt) else { return }
-        fields.values[index].noteOtherValue(at: occurredAt)
+        fields.modifyValue(of: .lastLoginAt) { $0.noteOtherValue(at: occurredAt) }
     }
 
     func holdsNewer(than stamp: FieldStamp, for field: ContactField) -> Bool {
