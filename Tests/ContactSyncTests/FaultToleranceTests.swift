@@ -222,7 +222,8 @@ struct FaultToleranceTests {
         try await produce(topics.profile, [("br-2", profileEvent("br2", "br-2", at: "2026-11-24T11:00:00Z", fields: #""name":"After""#))], brokers: address)
         progress("broker restart: second event produced")
         #expect(await eventually(timeout: .seconds(90)) { sim.state.contact("br-2")?.name == "After" }, "syncs new events after the broker returns")
-        #expect(!service.task.isCancelled)
+        #expect(await eventually(timeout: .seconds(30)) { service.services.health.snapshot.isReady },
+            "still running, and ready again, after the broker came back")
         #expect(try await resultIsPublished(for: ["br2"], on: topics.results, brokers: address), "its result is published too")
         progress("broker restart: second event synced; stopping the service")
         try await service.stop()
