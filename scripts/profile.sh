@@ -5,6 +5,7 @@
 #  2. callgrind: the pure core (core-bench on CORE_EVENTS events), whose
 #     instruction counts stay stable on a noisy machine; prints the top functions.
 # Output goes to .run/profile-*.txt. Installs linux-perf and valgrind if missing.
+# SYNC_BINARY=/path/to/contact-sync profiles another build in step 1 (before/after).
 set -euo pipefail
 source "$(dirname "${BASH_SOURCE[0]}")/lib.sh"
 cd "$ROOT"
@@ -17,6 +18,7 @@ build_release
 EVENTS=${EVENTS:-200000}
 CUSTOMERS=${CUSTOMERS:-50000}
 CORE_EVENTS=${CORE_EVENTS:-20000}
+SYNC_BINARY=${SYNC_BINARY:-$BIN/contact-sync}
 
 start_tansu
 KEY="oc_prof_$(python3 -c 'import secrets; print(secrets.token_hex(16))')"
@@ -31,11 +33,13 @@ CLOCK_STORE="$RUN_DIR/profile-field-clocks.sqlite"
 rm -f "$CLOCK_STORE" "$CLOCK_STORE"-wal "$CLOCK_STORE"-shm "$CLOCK_STORE".lock
 env CLOCK_STORE_PATH="$CLOCK_STORE" BOOKBAG_API_KEY="$KEY" BOOKBAG_BASE_URL="$SIM_URL" BOOKBAG_CHATBOT_ID=123 KAFKA_BROKERS="$BROKERS" \
   HTTP_HOST=127.0.0.1 HTTP_PORT="$OPS_PORT" KAFKA_SESSION_TIMEOUT_MS=6000 LOG_LEVEL=warning \
-  perf record -F 999 -g -o "$RUN_DIR/perf.data" -- "$BIN/contact-sync" >"$RUN_DIR/profile-sync.log" 2>&1 &
+  perf record -F 999 -g -o "$RUN_DIR/perf.data" -- "$SYNC_BINARY" >"$RUN_DIR/profile-sync.log" 2>&1 &
 PERF_PID=$!
 PIDS+=($PERF_PID)
 "$BIN/store-traffic" watch --brokers "$BROKERS" --expect "$EVENTS" --timeout 600 | grep -v progress
-pkill -INT -f "$BIN/contact-sync" || true
+# Stop contact-sync itself (perf's child), gracefully; perf then writes its data.
+SYNC_PID=$(pgrep -P "$PERF_PID" || true)
+[ -n "$SYNC_PID" ] && kill -INT "$SYNC_PID"
 wait "$PERF_PID" || true
 set +o pipefail  # `head` ends the reports early on purpose
 {
