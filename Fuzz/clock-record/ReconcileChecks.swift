@@ -3,7 +3,7 @@
 /// offered `occurred_at` (one nanosecond older, equal or newer) and whether the
 /// offered value is the stored one; one more field has no clock at all.
 func checkDecision(_ clocks: ContactClocks, resendStored: Bool) {
-    var fields: [ContactField: StampedValue] = [:]
+    var fields = FieldValues()
     var stored = ContactClocks()
     var expectedKept: Set<ContactField> = [.attribute("never-stored")]
     var expectedRefused = 0

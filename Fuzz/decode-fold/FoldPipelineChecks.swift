@@ -84,14 +84,14 @@ extension DecodeFoldFuzz {
 
     /// The oracle: per field, the value offered with the greatest (occurred_at, sequence).
     /// Each field's value and stamp (`divergedAt` may depend on the order of add calls).
-    private static func winners(_ fields: [ContactField: StampedValue]) -> [ContactField: StampedValue] {
-        fields.mapValues { StampedValue(value: $0.value, stamp: $0.stamp) }
+    private static func winners(_ fields: FieldValues) -> [ContactField: StampedValue] {
+        Dictionary(uniqueKeysWithValues: fields.map { ($0.key, StampedValue(value: $0.value.value, stamp: $0.value.stamp)) })
     }
 
     /// `divergedAt` is nil when every offer carried the winning value, and
     /// otherwise at or after the latest offer that did not: it may over-state,
     /// never under-state (the clocks then send rather than skip).
-    private static func checkDivergence(_ fields: [ContactField: StampedValue], events: [Sequenced]) {
+    private static func checkDivergence(_ fields: FieldValues, events: [Sequenced]) {
         for (field, held) in fields {
             var latestOther: Timestamp?
             for item in events {
