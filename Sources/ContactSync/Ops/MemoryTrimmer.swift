@@ -1,7 +1,6 @@
 import CMalloc
 import Foundation
 import ServiceLifecycle
-import Synchronization
 
 /// Gives the allocator's free pages back to the system five times a second.
 ///
@@ -17,19 +16,12 @@ import Synchronization
 public final class MemoryTrimmer: Service, Sendable {
     private let thread: PollThread
 
+    /// Stopping waits for the current sleep: keep `interval` short.
     public init(every interval: Duration = .milliseconds(200)) {
-        let ticks = max(1, Int(interval / .milliseconds(50)))
-        let counter = Mutex(0)
+        let microseconds = useconds_t(max(1, interval / .microseconds(1)))
         thread = PollThread(name: "memory-trim") {
-            // Short sleeps: stopping waits for one at most.
-            usleep(50_000)
-            let due = counter.withLock { count -> Bool in
-                count += 1
-                guard count >= ticks else { return false }
-                count = 0
-                return true
-            }
-            if due { _ = malloc_trim(0) }
+            usleep(microseconds)
+            _ = malloc_trim(0)
         }
     }
 
