@@ -24,13 +24,7 @@ echo "[bench-clocks] producing $EVENTS events over $CUSTOMERS customers"
   --also-create-compacted bookbag.contact-sync.field-clocks --bad-share 0 | tee "$RUN_DIR/clk-produce.log"
 
 STORE="$RUN_DIR/clk-field-clocks.sqlite"
-rm -f "$STORE" "$STORE"-wal "$STORE"-shm "$STORE".lock
-COMMON=(BOOKBAG_API_KEY="$KEY" BOOKBAG_BASE_URL="$SIM_URL" BOOKBAG_CHATBOT_ID=123 KAFKA_BROKERS="$BROKERS"
-  HTTP_HOST=127.0.0.1 KAFKA_SESSION_TIMEOUT_MS=6000 LOG_LEVEL=warning)
-OPS_PORT=$(free_port)
-env "${COMMON[@]}" HTTP_PORT="$OPS_PORT" CLOCK_STORE_PATH="$STORE" "$SYNC_BINARY" >"$RUN_DIR/clk-sync.log" 2>&1 &
-SYNC_PID=$!
-PIDS+=($SYNC_PID)
+start_contact_sync "$RUN_DIR/clk-sync.log" CLOCK_STORE_PATH="$STORE" -- "$SYNC_BINARY"
 ( while kill -0 "$SYNC_PID" 2>/dev/null; do awk '/VmRSS/ {print $2}' "/proc/$SYNC_PID/status" 2>/dev/null; sleep 1; done ) \
   >"$RUN_DIR/clk-rss.txt" &
 "$BIN/store-traffic" watch --brokers "$BROKERS" --expect "$EVENTS" --timeout 1800 | grep -v progress | tee "$RUN_DIR/clk-watch.log"
@@ -42,12 +36,12 @@ contacts=$(awk '/^contact_sync_clock_store_contacts/ {print $2}' "$RUN_DIR/clk-m
 bytes=$(du -b "$STORE" | cut -f1)
 echo "[bench-clocks] peak RSS ${hwm} kB; store: ${contacts} contacts, ${bytes} bytes (main file after a clean stop)"
 
-REBUILT="$RUN_DIR/clk-rebuilt.sqlite"
-rm -f "$REBUILT" "$REBUILT"-wal "$REBUILT"-shm "$REBUILT".lock
 echo "[bench-clocks] restore: contact-sync clocks rebuild into an empty store"
 TIMER=(); [ -x /usr/bin/time ] && TIMER=(/usr/bin/time -f "rebuild: rss_kb=%M wall_s=%e")
-"${TIMER[@]}" env "${COMMON[@]}" CLOCK_STORE_PATH="$REBUILT" \
-  "$BIN/contact-sync" clocks rebuild 2>&1 | tail -n 3 | tee "$RUN_DIR/clk-rebuild.log"
+start_contact_sync "$RUN_DIR/clk-rebuild-full.log" CLOCK_STORE_PATH="$RUN_DIR/clk-rebuilt.sqlite" \
+  -- "${TIMER[@]}" "$BIN/contact-sync" clocks rebuild
+wait "$SYNC_PID"
+tail -n 3 "$RUN_DIR/clk-rebuild-full.log" | tee "$RUN_DIR/clk-rebuild.log"
 
 python3 - "$hwm" "$contacts" "$bytes" "$RUN_DIR" "$EVENTS" "$CUSTOMERS" <<'PY'
 import re, sys

@@ -53,16 +53,9 @@ sim_post() {  # path [json body]
 # One run: name, binary, events, extra env... Appends "name rate rss_kb cpu_s users requests" to $RUN_DIR/cmp-rates.txt.
 run_one() {
   local name=$1 binary=$2 events=$3; shift 3
-  local store="$RUN_DIR/$name-field-clocks.sqlite"
-  rm -f "$store" "$store"-wal "$store"-shm "$store".lock
-  env BOOKBAG_API_KEY="$KEY" BOOKBAG_BASE_URL="$SIM_URL" BOOKBAG_CHATBOT_ID=123 KAFKA_BROKERS="$BROKERS" \
-    HTTP_HOST=127.0.0.1 HTTP_PORT="$(free_port)" KAFKA_SESSION_TIMEOUT_MS=6000 LOG_LEVEL=warning \
-    KAFKA_GROUP_ID="$name" RESULT_TOPIC="$name.results" DEAD_LETTER_TOPIC="$name.dead" \
-    CLOCK_TOPIC="$name.clocks" CLOCK_STORE_PATH="$store" "$@" \
-    "$binary" >"$RUN_DIR/$name.log" 2>&1 &
-  local pid=$!
-  PIDS+=($pid)
-  local rate hwm cpu stats
+  start_contact_sync "$RUN_DIR/$name.log" KAFKA_GROUP_ID="$name" RESULT_TOPIC="$name.results" \
+    DEAD_LETTER_TOPIC="$name.dead" CLOCK_TOPIC="$name.clocks" "$@" -- "$binary"
+  local pid=$SYNC_PID rate hwm cpu stats
   rate=$("$BIN/store-traffic" watch --brokers "$BROKERS" --result-topic "$name.results" --expect "$events" --timeout 900 \
     | sed -n 's/.*steady_events_per_second=\([0-9]*\).*/\1/p')
   hwm=$(awk '/VmHWM/ {print $2}' "/proc/$pid/status")

@@ -33,19 +33,6 @@ start_sim "$BIN/bookbag-sim" "$KEY"
 echo "[bench] baseline: librdkafka consume only"
 "$BIN/store-traffic" consume --brokers "$BROKERS" --expect "$EVENTS" | tee "$RUN_DIR/bench-consume.log"
 
-run_sync() {  # log file, extra env...
-  local log=$1; shift
-  OPS_PORT=$(free_port)
-  # Each run its own, new clock store (the broker is new too).
-  local store="$RUN_DIR/${log%.log}-field-clocks.sqlite"
-  rm -f "$store" "$store"-wal "$store"-shm "$store".lock
-  env CLOCK_STORE_PATH="$store" BOOKBAG_API_KEY="$KEY" BOOKBAG_BASE_URL="$SIM_URL" BOOKBAG_CHATBOT_ID=123 KAFKA_BROKERS="$BROKERS" \
-    HTTP_HOST=127.0.0.1 HTTP_PORT="$OPS_PORT" KAFKA_SESSION_TIMEOUT_MS=6000 LOG_LEVEL=warning "$@" \
-    "$BIN/contact-sync" >"$RUN_DIR/$log" 2>&1 &
-  SYNC_PID=$!
-  PIDS+=($SYNC_PID)
-}
-
 usage_of() {  # pid: peak RSS (kB) and CPU seconds, read before it exits
   local hwm ticks
   hwm=$(awk '/VmHWM/ {print $2}' "/proc/$1/status")
@@ -54,7 +41,7 @@ usage_of() {  # pid: peak RSS (kB) and CPU seconds, read before it exits
 }
 
 echo "[bench] contact-sync on $EVENTS events (BATCH_MAX_EVENTS=${BATCH:-default})"
-run_sync bench-sync.log "${BATCH_ENV[@]}"
+start_contact_sync "$RUN_DIR/bench-sync.log" "${BATCH_ENV[@]}"
 "$BIN/store-traffic" watch --brokers "$BROKERS" --expect "$EVENTS" --timeout 600 | tee "$RUN_DIR/bench-watch.log" | grep -v progress
 python3 scripts/latency-quantiles.py "$OPS_PORT" >"$RUN_DIR/bench-latency-main.txt"
 usage_of "$SYNC_PID" >"$RUN_DIR/bench-usage.txt"
@@ -62,7 +49,7 @@ kill -TERM "$SYNC_PID"; wait "$SYNC_PID" || true
 SIM_STATS=$(python3 -c "import json,urllib.request; print(json.dumps(json.load(urllib.request.urlopen('$SIM_URL/_sim/stats'))))")
 
 echo "[bench] latency run: 5,000 events/s for 30 s"
-run_sync bench-latency.log KAFKA_TOPICS=lat.profile,lat.login RESULT_TOPIC=lat.results DEAD_LETTER_TOPIC=lat.dead KAFKA_GROUP_ID=bench-latency \
+start_contact_sync "$RUN_DIR/bench-latency.log" KAFKA_TOPICS=lat.profile,lat.login RESULT_TOPIC=lat.results DEAD_LETTER_TOPIC=lat.dead KAFKA_GROUP_ID=bench-latency \
   CLOCK_TOPIC=lat.clocks
 sleep 5
 "$BIN/store-traffic" produce --brokers "$BROKERS" --events 150000 --customers "$CUSTOMERS" --rate 5000 --seed 99 \
@@ -80,7 +67,7 @@ echo "[bench] Bookbag limited to 5 requests/s (Retry-After: 1): $LIMITED logins 
 curl -sf -X POST "$SIM_URL/_sim/reset" >/dev/null
 curl -sf -X POST -H 'Content-Type: application/json' --data '{"rate_limit_per_second": 5, "retry_after_seconds": 1}' \
   "$SIM_URL/_sim/faults" >/dev/null
-run_sync bench-limited.log KAFKA_TOPICS=lim.profile,lim.login RESULT_TOPIC=lim.results DEAD_LETTER_TOPIC=lim.dead \
+start_contact_sync "$RUN_DIR/bench-limited.log" KAFKA_TOPICS=lim.profile,lim.login RESULT_TOPIC=lim.results DEAD_LETTER_TOPIC=lim.dead \
   KAFKA_GROUP_ID=bench-limited CLOCK_TOPIC=lim.clocks
 "$BIN/store-traffic" watch --brokers "$BROKERS" --result-topic lim.results --expect "$LIMITED" --timeout 900 \
   | grep -v progress >"$RUN_DIR/bench-limited-watch.log"
@@ -93,7 +80,7 @@ echo "[bench] memory with 10x the input: $BIG events over $BIG_CUSTOMERS custome
 "$BIN/store-traffic" produce --brokers "$BROKERS" --events "$BIG" --customers "$BIG_CUSTOMERS" --seed 7 --create-topics 3 \
   --profile-topic x10.profile --login-topic x10.login --id-prefix x10- --bad-share 0 \
   --also-create x10.results,x10.dead --also-create-compacted x10.clocks >/dev/null
-run_sync bench-x10.log "${BATCH_ENV[@]}" KAFKA_TOPICS=x10.profile,x10.login RESULT_TOPIC=x10.results \
+start_contact_sync "$RUN_DIR/bench-x10.log" "${BATCH_ENV[@]}" KAFKA_TOPICS=x10.profile,x10.login RESULT_TOPIC=x10.results \
   DEAD_LETTER_TOPIC=x10.dead KAFKA_GROUP_ID=bench-x10 CLOCK_TOPIC=x10.clocks
 # RSS once a second while it works: flat means it levels off while the input keeps coming.
 ( while kill -0 "$SYNC_PID" 2>/dev/null; do

@@ -29,20 +29,14 @@ echo "[demo] Tansu at $BROKERS, bookbag-sim at $SIM_URL"
 
 KEY_FILE="$RUN_DIR/demo-api-key"
 (umask 077 && printf '%s' "$KEY" >"$KEY_FILE")
-OPS_PORT=$(free_port)
 INTAKE_PORT=$(free_port)
 SECRETS_FILE="$RUN_DIR/demo-intake-secrets"
 (umask 077 && printf 'whsec_%s\n' "$(python3 -c 'import base64, secrets; print(base64.b64encode(secrets.token_bytes(24)).decode())')" >"$SECRETS_FILE")
-# A new broker each run: its clock store starts empty too.
-CLOCK_STORE="$RUN_DIR/demo-field-clocks.sqlite"
-rm -f "$CLOCK_STORE" "$CLOCK_STORE"-wal "$CLOCK_STORE"-shm "$CLOCK_STORE".lock
+# A new broker each run: its clock store starts empty too. The key from a file, the log at info.
 started=$(date +%s.%N)
-CLOCK_STORE_PATH="$CLOCK_STORE" BOOKBAG_API_KEY_FILE="$KEY_FILE" BOOKBAG_BASE_URL="$SIM_URL" BOOKBAG_CHATBOT_ID=123 KAFKA_BROKERS="$BROKERS" \
-  HTTP_HOST=127.0.0.1 HTTP_PORT="$OPS_PORT" KAFKA_SESSION_TIMEOUT_MS=6000 \
-  INTAKE_ENABLED=true INTAKE_PORT="$INTAKE_PORT" INTAKE_SIGNING_SECRETS_FILE="$SECRETS_FILE" \
-  "$BIN/contact-sync" >"$RUN_DIR/contact-sync.log" 2>&1 &
-SYNC_PID=$!
-PIDS+=($SYNC_PID)
+start_contact_sync "$RUN_DIR/contact-sync.log" CLOCK_STORE_PATH="$RUN_DIR/demo-field-clocks.sqlite" \
+  BOOKBAG_API_KEY= BOOKBAG_API_KEY_FILE="$KEY_FILE" LOG_LEVEL= \
+  INTAKE_ENABLED=true INTAKE_PORT="$INTAKE_PORT" INTAKE_SIGNING_SECRETS_FILE="$SECRETS_FILE"
 echo "[demo] contact-sync started (ops on http://127.0.0.1:$OPS_PORT, webhook intake on http://127.0.0.1:$INTAKE_PORT/v1/events, log in .run/contact-sync.log)"
 
 # The second way in: signed webhook deliveries (batches of 50), retried until accepted.

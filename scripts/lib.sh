@@ -1,4 +1,4 @@
-# Shared by scripts/test.sh, demo.sh and bench.sh: start and stop local parts.
+# Shared by the scripts: start and stop local parts (nothing is stopped by name, only by pid).
 ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
 RUN_DIR="$ROOT/.run"
 mkdir -p "$RUN_DIR"
@@ -33,6 +33,30 @@ start_sim() {  # binary, api key; sets SIM_URL
   SIM_PID=$!
   wait_for_port "$port" 20
   SIM_URL="http://127.0.0.1:$port"
+}
+
+# contact-sync against the local Tansu ($BROKERS) and bookbag-sim ($SIM_URL, key $KEY),
+# ops on a free loopback port, LOG_LEVEL=warning, and a new, empty clock store beside its log:
+#   start_contact_sync LOG [NAME=value...] [-- COMMAND...]
+# A setting given replaces the default of that name; NAME= (empty) leaves NAME unset.
+# COMMAND is $BIN/contact-sync unless given (another build; perf record -- BINARY).
+# Sets SYNC_PID (also in PIDS) and OPS_PORT.
+start_contact_sync() {
+  local log=$1 setting settings=() command=("$BIN/contact-sync"); shift
+  local -A last=()
+  OPS_PORT=$(free_port)
+  local all=(BOOKBAG_API_KEY="$KEY" BOOKBAG_BASE_URL="$SIM_URL" BOOKBAG_CHATBOT_ID=123 KAFKA_BROKERS="$BROKERS"
+    HTTP_HOST=127.0.0.1 HTTP_PORT="$OPS_PORT" KAFKA_SESSION_TIMEOUT_MS=6000 LOG_LEVEL=warning
+    CLOCK_STORE_PATH="${log%.log}-field-clocks.sqlite")
+  while [ $# -gt 0 ] && [ "$1" != -- ]; do all+=("$1"); shift; done
+  [ $# -eq 0 ] || { shift; command=("$@"); }
+  for setting in "${all[@]}"; do last[${setting%%=*}]=${setting#*=}; done
+  for setting in "${all[@]}"; do [ -z "${last[${setting%%=*}]}" ] || settings+=("$setting"); done
+  local store=${last[CLOCK_STORE_PATH]}
+  [ -z "$store" ] || rm -f -- "$store" "$store"-wal "$store"-shm "$store".lock
+  env "${settings[@]}" "${command[@]}" >"$log" 2>&1 &
+  SYNC_PID=$!
+  PIDS+=("$SYNC_PID")
 }
 
 stop_all() {

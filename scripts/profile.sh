@@ -28,14 +28,9 @@ start_sim "$BIN/bookbag-sim" "$KEY"
   --also-create-compacted bookbag.contact-sync.field-clocks --bad-share 0 >/dev/null
 
 echo "[profile] perf record of contact-sync on $EVENTS events"
-OPS_PORT=$(free_port)
-CLOCK_STORE="$RUN_DIR/profile-field-clocks.sqlite"
-rm -f "$CLOCK_STORE" "$CLOCK_STORE"-wal "$CLOCK_STORE"-shm "$CLOCK_STORE".lock
-env CLOCK_STORE_PATH="$CLOCK_STORE" BOOKBAG_API_KEY="$KEY" BOOKBAG_BASE_URL="$SIM_URL" BOOKBAG_CHATBOT_ID=123 KAFKA_BROKERS="$BROKERS" \
-  HTTP_HOST=127.0.0.1 HTTP_PORT="$OPS_PORT" KAFKA_SESSION_TIMEOUT_MS=6000 LOG_LEVEL=warning \
-  perf record -F 999 -g -o "$RUN_DIR/perf.data" -- "$SYNC_BINARY" >"$RUN_DIR/profile-sync.log" 2>&1 &
-PERF_PID=$!
-PIDS+=($PERF_PID)
+start_contact_sync "$RUN_DIR/profile-sync.log" CLOCK_STORE_PATH="$RUN_DIR/profile-field-clocks.sqlite" \
+  -- perf record -F 999 -g -o "$RUN_DIR/perf.data" -- "$SYNC_BINARY"
+PERF_PID=$SYNC_PID
 "$BIN/store-traffic" watch --brokers "$BROKERS" --expect "$EVENTS" --timeout 600 | grep -v progress
 # Stop contact-sync itself (perf's child), gracefully; perf then writes its data.
 SYNC_PID=$(pgrep -P "$PERF_PID" || true)

@@ -50,14 +50,10 @@ if [ -n "${SOAK_HEAPTRACK:-}" ]; then
   PRELOAD=(LD_PRELOAD=/usr/lib/heaptrack/libheaptrack_preload.so DUMP_HEAPTRACK_OUTPUT="$fifo")
 fi
 echo "[soak-memory] contact-sync with default settings${SOAK_SYNC_ENV:+ and $SOAK_SYNC_ENV}; RSS once a second"
-CLOCK_STORE="$SOAK_DIR/field-clocks.sqlite"
-rm -f "$CLOCK_STORE" "$CLOCK_STORE"-wal "$CLOCK_STORE"-shm "$CLOCK_STORE".lock
+# The service's own session timeout, not the 6 s the benchmarks use.
 # shellcheck disable=SC2086 # SOAK_SYNC_ENV is a list of NAME=value words
-env CLOCK_STORE_PATH="$CLOCK_STORE" BOOKBAG_API_KEY="$KEY" BOOKBAG_BASE_URL="$SIM_URL" BOOKBAG_CHATBOT_ID=123 KAFKA_BROKERS="$BROKERS" \
-  HTTP_HOST=127.0.0.1 HTTP_PORT="$(free_port)" LOG_LEVEL=warning ${SOAK_SYNC_ENV:-} "${PRELOAD[@]}" \
-  "$SYNC_BIN" >"$SOAK_DIR/contact-sync.log" 2>&1 &
-SYNC_PID=$!
-PIDS+=("$SYNC_PID")
+start_contact_sync "$SOAK_DIR/contact-sync.log" CLOCK_STORE_PATH="$SOAK_DIR/field-clocks.sqlite" KAFKA_SESSION_TIMEOUT_MS= \
+  ${SOAK_SYNC_ENV:-} "${PRELOAD[@]}" -- "$SYNC_BIN"
 ( while kill -0 "$SYNC_PID" 2>/dev/null; do
     awk '/VmRSS/ {print $2}' "/proc/$SYNC_PID/status" 2>/dev/null; sleep 1
   done ) >"$SOAK_DIR/rss.txt" &
