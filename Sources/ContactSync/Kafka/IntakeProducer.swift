@@ -40,7 +40,7 @@ public final class IntakeProducer: Sendable {
     private let reachability: BrokerReachability
     private let probeTopics: [String]
     private let logger: Logger
-    private let poller = Mutex<PollThread?>(nil)
+    private let poller = PollThread(name: "intake-producer-poll")
     /// At most one replacement per produce timeout: while the broker is away every
     /// request times out, and one new producer per period is enough.
     private let replacements: ReplacementPacing
@@ -127,9 +127,7 @@ public final class IntakeProducer: Sendable {
     public var brokerReachable: Bool { reachability.isReachable }
 
     public func start() {
-        let thread = PollThread(name: "intake-producer-poll") { [self] in pollOnce() }
-        poller.withLock { $0 = thread }
-        thread.start()
+        poller.start { [self] in pollOnce() }
     }
 
     /// Queues the records and waits for every delivery report.
@@ -160,15 +158,8 @@ public final class IntakeProducer: Sendable {
     /// Returns the number of records still unacknowledged.
     func close(timeout: Duration) async -> Int {
         let timeoutMs = Int32(clamping: timeout.components.seconds * 1000 + timeout.components.attoseconds / 1_000_000_000_000_000)
-        let thread = poller.withLock { thread in
-            defer { thread = nil }
-            return thread
-        }
-        await thread?.stop()
-        return await withCheckedContinuation { continuation in
-            let thread = Thread { [handle] in continuation.resume(returning: handle.flush(timeoutMs: timeoutMs)) }
-            thread.start()
-        }
+        await poller.stop()
+        return await DedicatedThread.run(name: "intake-producer-flush") { [handle] in handle.flush(timeoutMs: timeoutMs) }
     }
 }
 

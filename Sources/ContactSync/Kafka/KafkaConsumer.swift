@@ -29,7 +29,7 @@ public final class KafkaConsumer: Sendable {
     private let logger: Logger
     private let handle: RDKafkaConsumerHandle
     private let stateBox: ConsumerStateBox
-    private let threadExit = Mutex<(done: Bool, waiters: [CheckedContinuation<Void, Never>])>((false, []))
+    private let pollThread = DedicatedThread(name: "kafka-consumer-poll")
     private let metrics: ConsumerMetrics
     private let health: ServiceHealth
 
@@ -66,9 +66,7 @@ public final class KafkaConsumer: Sendable {
     /// Subscribes and starts the poll thread.
     public func start() throws {
         try handle.subscribe(settings.topics)
-        let thread = Thread { [self] in self.pollLoop() }
-        thread.name = "kafka-consumer-poll"
-        thread.start()
+        pollThread.start { [self] in self.pollLoop() }
     }
 
     /// The next batch, or nil once shutdown began.
@@ -105,16 +103,10 @@ public final class KafkaConsumer: Sendable {
     /// Commits what has results, leaves the group, and ends the poll thread.
     public func close() async {
         stateBox.mutex.withLock { $0.beginClosing() }?.resume(returning: nil)
-        await withCheckedContinuation { (continuation: CheckedContinuation<Void, Never>) in
-            let done = threadExit.withLock { exit in
-                if !exit.done { exit.waiters.append(continuation) }
-                return exit.done
-            }
-            if done { continuation.resume() }
-        }
+        await pollThread.ended()
     }
 
-    public var isPollThreadRunning: Bool { !threadExit.withLock { $0.done } }
+    public var isPollThreadRunning: Bool { pollThread.isRunning }
 
     public var assignment: [TopicPartition] { stateBox.mutex.withLock { $0.tracker.assigned } }
 
@@ -221,12 +213,6 @@ public final class KafkaConsumer: Sendable {
         commitCompleted(wait: true)
         handle.close()
         stateBox.mutex.withLock { $0.markClosed() }
-        let waiters = threadExit.withLock { exit in
-            exit.done = true
-            defer { exit.waiters = [] }
-            return exit.waiters
-        }
-        for waiter in waiters { waiter.resume() }
         logger.info("Kafka consumer closed")
     }
 

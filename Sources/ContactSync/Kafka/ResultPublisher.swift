@@ -53,8 +53,7 @@ public final class ResultPublisher: Sendable {
     private let stallLimitNanos: UInt64 = 30_000_000_000
     private let onFatal: @Sendable (String) -> Void
     private let logger: Logger
-    private let running = Mutex<Bool>(true)
-    private let threadExit = Mutex<(done: Bool, waiters: [CheckedContinuation<Void, Never>])>((false, []))
+    private let poller = PollThread(name: "kafka-producer-poll")
     private let retries: RetryQueue
     private let metrics: ServiceMetrics
     /// The most bytes (key plus value) one message may hold: the producer's
@@ -130,9 +129,7 @@ public final class ResultPublisher: Sendable {
     }
 
     public func start() {
-        let thread = Thread { [self] in self.pollLoop() }
-        thread.name = "kafka-producer-poll"
-        thread.start()
+        poller.start { [self] in pollOnce() }
     }
 
     /// Queues the messages; `onAcknowledged` runs (on the producer thread) once
@@ -202,47 +199,28 @@ public final class ResultPublisher: Sendable {
     /// outstanding, or the timeout passes; returns how many are still unacknowledged.
     public func flush(timeout: Duration) async -> Int {
         let timeoutMs = Int32(min(timeout.components.seconds * 1000 + timeout.components.attoseconds / 1_000_000_000_000_000, 600_000))
-        return await withCheckedContinuation { continuation in
-            let thread = Thread { [handle] in continuation.resume(returning: handle.flush(timeoutMs: timeoutMs)) }
-            thread.start()
-        }
+        return await DedicatedThread.run(name: "kafka-producer-flush") { [handle] in handle.flush(timeoutMs: timeoutMs) }
     }
 
     /// Waits (off the cooperative pool) for outstanding messages, then stops the poll thread.
     /// Returns the number of messages still undelivered.
     public func close(timeout: Duration) async -> Int {
         let timeoutMs = Int32(min(timeout.components.seconds * 1000 + timeout.components.attoseconds / 1_000_000_000_000_000, 600_000))
-        running.withLock { $0 = false }
-        await withCheckedContinuation { (continuation: CheckedContinuation<Void, Never>) in
-            let done = threadExit.withLock { exit in
-                if !exit.done { exit.waiters.append(continuation) }
-                return exit.done
-            }
-            if done { continuation.resume() }
-        }
-        return await withCheckedContinuation { continuation in
-            let thread = Thread { [handle] in continuation.resume(returning: handle.flush(timeoutMs: timeoutMs)) }
-            thread.start()
-        }
+        await poller.stop()
+        return await DedicatedThread.run(name: "kafka-producer-flush") { [handle] in handle.flush(timeoutMs: timeoutMs) }
     }
 
-    private func pollLoop() {
-        while running.withLock({ $0 }) {
-            handle.poll(timeoutMs: 50)
-            if let message = fatalPending.take() { replaceProducer(after: message) }
-            let now = DispatchTime.now().uptimeNanoseconds
-            if handle.outstanding > 0, now &- lastDelivery.value.load(ordering: .relaxed) > stallLimitNanos {
-                lastDelivery.value.store(now, ordering: .relaxed)
-                replaceProducer(after: "no delivery report for 30 s with \(handle.outstanding) message(s) outstanding")
-            }
-            retryDue()
+    /// One turn of the poll thread: delivery reports, a replacement after a
+    /// fatal error or a stall, and the retries that are due.
+    private func pollOnce() {
+        handle.poll(timeoutMs: 50)
+        if let message = fatalPending.take() { replaceProducer(after: message) }
+        let now = DispatchTime.now().uptimeNanoseconds
+        if handle.outstanding > 0, now &- lastDelivery.value.load(ordering: .relaxed) > stallLimitNanos {
+            lastDelivery.value.store(now, ordering: .relaxed)
+            replaceProducer(after: "no delivery report for 30 s with \(handle.outstanding) message(s) outstanding")
         }
-        let waiters = threadExit.withLock { exit in
-            exit.done = true
-            defer { exit.waiters = [] }
-            return exit.waiters
-        }
-        for waiter in waiters { waiter.resume() }
+        retryDue()
     }
 
     private func retryDue() {

@@ -58,7 +58,7 @@ public enum ConnectivityCheck {
                     wanted.append(topic)
                 }
             }
-            let counts = try await Task.detached { try producer.partitionCounts(of: wanted, timeoutMs: 10_000) }.value
+            let counts = try await DedicatedThread.run(name: "connectivity-check") { [wanted] in try producer.partitionCounts(of: wanted, timeoutMs: 10_000) }
             print("ok    Kafka reachable at \(configuration.kafka.brokers)")
             for topic in wanted {
                 if let count = counts[topic] {
@@ -112,7 +112,7 @@ public enum ConnectivityCheck {
             let producer = try RDKafkaProducerHandle(
                 config: KafkaProperties.intakeProducer(configuration.kafka, configuration.intake),
                 callbacks: RDKafkaCallbacks(logger: logger, onError: { _, _ in }))
-            let counts = try await Task.detached { try producer.partitionCounts(of: topics, timeoutMs: 10_000) }.value
+            let counts = try await DedicatedThread.run(name: "connectivity-check") { try producer.partitionCounts(of: topics, timeoutMs: 10_000) }
             print("ok    Kafka reachable at \(configuration.kafka.brokers)")
             var allOK = true
             for topic in topics {

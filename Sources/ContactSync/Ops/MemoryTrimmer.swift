@@ -14,19 +14,19 @@ import ServiceLifecycle
 /// (sampled every 50 ms); every 200 ms took the peak at 2M events from 131 to
 /// 127 MB.
 public final class MemoryTrimmer: Service, Sendable {
-    private let thread: PollThread
+    private let thread = PollThread(name: "memory-trim")
+    private let microseconds: useconds_t
 
     /// Stopping waits for the current sleep: keep `interval` short.
     public init(every interval: Duration = .milliseconds(200)) {
-        let microseconds = useconds_t(max(1, interval / .microseconds(1)))
-        thread = PollThread(name: "memory-trim") {
-            usleep(microseconds)
-            _ = malloc_trim(0)
-        }
+        microseconds = useconds_t(max(1, interval / .microseconds(1)))
     }
 
     public func run() async throws {
-        thread.start()
+        thread.start { [microseconds] in
+            usleep(microseconds)
+            _ = malloc_trim(0)
+        }
         try? await gracefulShutdown()
         await thread.stop()
     }

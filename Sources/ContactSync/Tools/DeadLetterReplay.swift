@@ -45,7 +45,7 @@ public enum DeadLetterReplay {
     ) async -> Int32 {
         let group = options.group ?? "\(configuration.kafka.groupID).dead-letter-replay.\(options.filter.fingerprint)"
         do {
-            let summary = try await onOwnThread { try replay(configuration, options, group: group) }
+            let summary = try await DedicatedThread.run(name: "contact-sync-tool") { try replay(configuration, options, group: group) }
             report(summary, options: options, group: group, topic: configuration.kafka.deadLetterTopic, write: write)
             if summary.interrupted { return ToolExit.interrupted }
             return summary.refused.isEmpty ? ToolExit.ok : ToolExit.partial

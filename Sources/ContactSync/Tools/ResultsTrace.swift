@@ -33,7 +33,7 @@ public enum ResultsTrace {
         warn: @escaping @Sendable (String) -> Void
     ) async -> Int32 {
         do {
-            let entries = try await onOwnThread { try trace(configuration, options, warn) }
+            let entries = try await DedicatedThread.run(name: "contact-sync-tool") { try trace(configuration, options, warn) }
             for entry in entries.sorted(by: { $0.decidedAt < $1.decidedAt }) { write(entry.line + "\n") }
             if entries.isEmpty {
                 warn("no result or dead letter for \(options.externalID) since \(options.since.rfc3339Millis)")

@@ -26,7 +26,7 @@ public enum ResultsWatch {
         configuration: ContactSyncConfiguration, options: Options, write: @escaping @Sendable (String) -> Void
     ) async -> Int32 {
         do {
-            try await onOwnThread { try watch(configuration, options, write) }
+            try await DedicatedThread.run(name: "contact-sync-tool") { try watch(configuration, options, write) }
             return ToolExit.ok
         } catch {
             write("contact-sync results watch: \(error)\n")

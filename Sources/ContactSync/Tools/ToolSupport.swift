@@ -14,15 +14,6 @@ public enum ToolExit {
     public static let interrupted: Int32 = 4
 }
 
-/// Blocking librdkafka work for the tools, on a thread of its own (never on the cooperative pool).
-func onOwnThread<T: Sendable>(_ body: @escaping @Sendable () throws -> T) async throws -> T {
-    try await withCheckedThrowingContinuation { continuation in
-        let thread = Thread { continuation.resume(with: Result { try body() }) }
-        thread.name = "contact-sync-tool"
-        thread.start()
-    }
-}
-
 /// Progress on standard error, only when it is a terminal, redrawn in place.
 struct Progress: Sendable {
     let enabled = isatty(STDERR_FILENO) == 1

@@ -15,7 +15,7 @@ public final class CurlHTTPClient: Sendable {
     /// threads, and libcurl documents it as thread-safe.
     private nonisolated(unsafe) let multi: UnsafeMutableRawPointer
     private let submissions = Mutex<(open: Bool, queue: [CurlTransfer])>((true, []))
-    private let threadExit = Mutex<(done: Bool, waiters: [CheckedContinuation<Void, Never>])>((false, []))
+    private let curlThread = DedicatedThread(name: "curl-multi")
 
     /// curl_global_init, once per process, before any other curl call.
     static func initializeGlobally() { _ = globalInit }
@@ -28,9 +28,7 @@ public final class CurlHTTPClient: Sendable {
         multi = curl_multi_init()
         _ = cs_multi_setopt_long(multi, CURLMOPT_MAX_HOST_CONNECTIONS, settings.maxConnections)
         _ = cs_multi_setopt_long(multi, CURLMOPT_MAXCONNECTS, settings.maxConnections)
-        let thread = Thread { [self] in self.run() }
-        thread.name = "curl-multi"
-        thread.start()
+        curlThread.start { [self] in self.run() }
     }
 
     /// Sends a request and returns its response or the transport error.
@@ -55,13 +53,7 @@ public final class CurlHTTPClient: Sendable {
     public func shutdown() async {
         submissions.withLock { $0.open = false }
         curl_multi_wakeup(multi)
-        await withCheckedContinuation { (continuation: CheckedContinuation<Void, Never>) in
-            let done = threadExit.withLock { exit in
-                if !exit.done { exit.waiters.append(continuation) }
-                return exit.done
-            }
-            if done { continuation.resume() }
-        }
+        await curlThread.ended()
     }
 
     // MARK: - curl thread
@@ -122,12 +114,6 @@ public final class CurlHTTPClient: Sendable {
         }
         for easy in idleHandles { curl_easy_cleanup(easy) }
         curl_multi_cleanup(multi)
-        let waiters = threadExit.withLock { exit in
-            exit.done = true
-            defer { exit.waiters = [] }
-            return exit.waiters
-        }
-        for waiter in waiters { waiter.resume() }
     }
 
     private func configure(_ easy: UnsafeMutableRawPointer, for transfer: CurlTransfer) throws(CurlSetupError) {
