@@ -50,39 +50,39 @@ struct BadInputTests {
     @Test func eachBadInputIsRejectedOnceWithItsCodeAndADeadLetter() async throws {
         let topics = TestTopics("badinput")
         try await topics.create(partitions: 1)
-        let sim = try await startSim()
-        defer { Task { await sim.stop() } }
-        // Raw bytes (some are not UTF-8), then a good record behind them all.
-        let good = Self.event("good-after", externalID: "still-synced", extra: #","name":"After""#)
-        let payloads = Self.cases.map(\.1) + [Array(good.utf8)]
-        let undelivered = try await offPool {
-            let producer = try KafkaTrafficProducer(brokers: TestBroker.address)
-            for payload in payloads { producer.send(topic: topics.profile, key: Array("k".utf8), value: payload) }
-            return producer.flush()
-        }
-        #expect(undelivered == 0)
+        try await withBookbagSim { sim in
+            // Raw bytes (some are not UTF-8), then a good record behind them all.
+            let good = Self.event("good-after", externalID: "still-synced", extra: #","name":"After""#)
+            let payloads = Self.cases.map(\.1) + [Array(good.utf8)]
+            let undelivered = try await offPool {
+                let producer = try KafkaTrafficProducer(brokers: TestBroker.address)
+                for payload in payloads { producer.send(topic: topics.profile, key: Array("k".utf8), value: payload) }
+                return producer.flush()
+            }
+            #expect(undelivered == 0)
 
-        let service = try RunningService(topics: topics, sim: sim) { $0.decodeLimits.maxValueBytes = 200_000 }
-        let results = try await readUntilAccounted(topics.results, records: payloads.count)
-        let deadLetters = try await readRecords(topics.deadLetters, atLeast: Self.cases.count)
-        try await service.stop()
+            let service = try RunningService(topics: topics, sim: sim) { $0.decodeLimits.maxValueBytes = 200_000 }
+            let results = try await readUntilAccounted(topics.results, records: payloads.count)
+            let deadLetters = try await readRecords(topics.deadLetters, atLeast: Self.cases.count)
+            try await service.stop()
 
-        // Each record's result, by its offset.
-        var byOffset: [Int: ResultView] = [:]
-        for result in results {
-            for source in result.sources { byOffset[source.2] = result }
+            // Each record's result, by its offset.
+            var byOffset: [Int: ResultView] = [:]
+            for result in results {
+                for source in result.sources { byOffset[source.2] = result }
+            }
+            for (offset, (what, _, code)) in Self.cases.enumerated() {
+                let result = byOffset[offset]
+                #expect(result?.status == "rejected", "\(what)")
+                #expect(result?.errorCode == code, "\(what): got \(result?.errorCode ?? "no result")")
+            }
+            #expect(byOffset[Self.cases.count]?.status == "synced", "the record behind the bad ones is synced")
+            #expect(sim.state.contact("still-synced")?.name == "After")
+            #expect(results.filter { $0.status == "rejected" }.count == Self.cases.count, "each rejected exactly once")
+            #expect(deadLetters.count == Self.cases.count)
+            let letterOffsets = Set(deadLetters.compactMap { (parseJSON($0.value)["source"] as? [String: Any])?["offset"] as? Int })
+            #expect(letterOffsets == Set(0..<Self.cases.count))
+            try SchemaCheck.validate(deadLetters, against: "dead-letter")
         }
-        for (offset, (what, _, code)) in Self.cases.enumerated() {
-            let result = byOffset[offset]
-            #expect(result?.status == "rejected", "\(what)")
-            #expect(result?.errorCode == code, "\(what): got \(result?.errorCode ?? "no result")")
-        }
-        #expect(byOffset[Self.cases.count]?.status == "synced", "the record behind the bad ones is synced")
-        #expect(sim.state.contact("still-synced")?.name == "After")
-        #expect(results.filter { $0.status == "rejected" }.count == Self.cases.count, "each rejected exactly once")
-        #expect(deadLetters.count == Self.cases.count)
-        let letterOffsets = Set(deadLetters.compactMap { (parseJSON($0.value)["source"] as? [String: Any])?["offset"] as? Int })
-        #expect(letterOffsets == Set(0..<Self.cases.count))
-        try SchemaCheck.validate(deadLetters, against: "dead-letter")
     }
 }

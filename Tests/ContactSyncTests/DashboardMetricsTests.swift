@@ -19,59 +19,59 @@ struct DashboardMetricsTests {
 
         let topics = TestTopics("dashboard")
         try await topics.create(partitions: 2)
-        let sim = try await startSim()
-        defer { Task { await sim.stop() } }
-        let intake = try await RunningIntake.start(topics: topics)
-        let service = try RunningService(topics: topics, sim: sim)
+        try await withBookbagSim { sim in
+            let intake = try await RunningIntake.start(topics: topics)
+            let service = try RunningService(topics: topics, sim: sim)
 
-        // Through Kafka: three contacts and a record that is not JSON (a dead letter).
-        try await produce(topics.profile, [
-            ("dash-1", profileEvent("dash-e1", "dash-1", at: "2026-11-24T10:00:00Z", fields: #""name":"One""#)),
-            ("dash-2", profileEvent("dash-e2", "dash-2", at: "2026-11-24T10:00:00Z", fields: #""name":"Two""#)),
-            ("dash-bad", "this is not JSON"),
-        ])
-        try await produce(topics.login, [("dash-1", loginEvent("dash-e3", "dash-1", at: "2026-11-24T10:00:01Z"))])
-        // Through the intake: one signed delivery, and one with a signature no secret made.
-        let delivered = await post(SignedDelivery(body: loginEvent("dash-e4", "dash-hook", at: "2026-11-24T10:00:02Z")), to: intake.url)
-        #expect(delivered?.status == 202, "\(delivered?.text ?? "no answer")")
-        var forged = SignedDelivery(body: loginEvent("dash-e5", "dash-forged", at: "2026-11-24T10:00:03Z"))
-        forged.signature = "v1," + String(repeating: "A", count: 43) + "="
-        #expect(await post(forged, to: intake.url)?.status == 401)
-        let results = try await readRecords(topics.results, atLeast: 4)
-        #expect(results.count >= 4, "results for dash-1, dash-2, dash-hook and the bad record")
+            // Through Kafka: three contacts and a record that is not JSON (a dead letter).
+            try await produce(topics.profile, [
+                ("dash-1", profileEvent("dash-e1", "dash-1", at: "2026-11-24T10:00:00Z", fields: #""name":"One""#)),
+                ("dash-2", profileEvent("dash-e2", "dash-2", at: "2026-11-24T10:00:00Z", fields: #""name":"Two""#)),
+                ("dash-bad", "this is not JSON"),
+            ])
+            try await produce(topics.login, [("dash-1", loginEvent("dash-e3", "dash-1", at: "2026-11-24T10:00:01Z"))])
+            // Through the intake: one signed delivery, and one with a signature no secret made.
+            let delivered = await post(SignedDelivery(body: loginEvent("dash-e4", "dash-hook", at: "2026-11-24T10:00:02Z")), to: intake.url)
+            #expect(delivered?.status == 202, "\(delivered?.text ?? "no answer")")
+            var forged = SignedDelivery(body: loginEvent("dash-e5", "dash-forged", at: "2026-11-24T10:00:03Z"))
+            forged.signature = "v1," + String(repeating: "A", count: 43) + "="
+            #expect(await post(forged, to: intake.url)?.status == 401)
+            let results = try await readRecords(topics.results, atLeast: 4)
+            #expect(results.count >= 4, "results for dash-1, dash-2, dash-hook and the bad record")
 
-        // One 429 from Bookbag, then it lets the call through: the rate-limit and retry series.
-        sim.state.setFaults(SimFaults(rateLimitPerSecond: 0, retryAfterSeconds: 1))
-        try await produce(topics.profile, [
-            ("dash-3", profileEvent("dash-e6", "dash-3", at: "2026-11-24T10:00:04Z", fields: #""name":"Three""#))
-        ])
-        #expect(await eventually { sim.state.stats().rateLimited >= 1 }, "Bookbag answered 429")
-        sim.state.setFaults(.none)
-        #expect(await eventually(timeout: .seconds(60)) { sim.state.contact("dash-3")?.name == "Three" })
+            // One 429 from Bookbag, then it lets the call through: the rate-limit and retry series.
+            sim.state.setFaults(SimFaults(rateLimitPerSecond: 0, retryAfterSeconds: 1))
+            try await produce(topics.profile, [
+                ("dash-3", profileEvent("dash-e6", "dash-3", at: "2026-11-24T10:00:04Z", fields: #""name":"Three""#))
+            ])
+            #expect(await eventually { sim.state.stats().rateLimited >= 1 }, "Bookbag answered 429")
+            sim.state.setFaults(.none)
+            #expect(await eventually(timeout: .seconds(60)) { sim.state.contact("dash-3")?.name == "Three" })
 
-        // Scraped as Prometheus scrapes them: over HTTP from the ops ports.
-        #expect(await eventually(timeout: .seconds(10)) { service.opsPort != nil }, "the service's ops endpoint listens")
-        let servicePort = try #require(service.opsPort)
-        let serviceScrape = try #require(await httpGet("http://127.0.0.1:\(servicePort)/metrics"))
-        let intakeScrape = try #require(await httpGet("http://127.0.0.1:\(intake.opsPort)/metrics"))
-        #expect(serviceScrape.0 == 200 && intakeScrape.0 == 200)
-        let served = ScrapedSeries(serviceScrape.1 + "\n" + intakeScrape.1)
-        #expect(served.labels["contact_sync_results_total"] != nil, "the service's scrape has results")
-        #expect(served.labels["contact_sync_intake_requests_total"] != nil, "the intake's scrape has requests")
+            // Scraped as Prometheus scrapes them: over HTTP from the ops ports.
+            #expect(await eventually(timeout: .seconds(10)) { service.opsPort != nil }, "the service's ops endpoint listens")
+            let servicePort = try #require(service.opsPort)
+            let serviceScrape = try #require(await httpGet("http://127.0.0.1:\(servicePort)/metrics"))
+            let intakeScrape = try #require(await httpGet("http://127.0.0.1:\(intake.opsPort)/metrics"))
+            #expect(serviceScrape.0 == 200 && intakeScrape.0 == 200)
+            let served = ScrapedSeries(serviceScrape.1 + "\n" + intakeScrape.1)
+            #expect(served.labels["contact_sync_results_total"] != nil, "the service's scrape has results")
+            #expect(served.labels["contact_sync_intake_requests_total"] != nil, "the intake's scrape has requests")
 
-        for query in queries {
-            for metric in query.metrics {
-                #expect(served.labels[metric] != nil,
-                        "panel '\(query.panel)' queries \(metric), which neither /metrics serves: \(query.expr)")
+            for query in queries {
+                for metric in query.metrics {
+                    #expect(served.labels[metric] != nil,
+                            "panel '\(query.panel)' queries \(metric), which neither /metrics serves: \(query.expr)")
+                }
+                for label in query.labels {
+                    #expect(query.metrics.contains { served.labels[$0]?.contains(label) == true },
+                            "panel '\(query.panel)' groups by or shows '\(label)', which no series of \(query.metrics) has")
+                }
             }
-            for label in query.labels {
-                #expect(query.metrics.contains { served.labels[$0]?.contains(label) == true },
-                        "panel '\(query.panel)' groups by or shows '\(label)', which no series of \(query.metrics) has")
-            }
+
+            try await service.stop()
+            try await intake.stop()
         }
-
-        try await service.stop()
-        try await intake.stop()
     }
 }
 

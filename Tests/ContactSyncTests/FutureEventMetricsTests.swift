@@ -14,15 +14,15 @@ struct FutureEventMetricsTests {
     @Test func aFutureOccurredAtDoesNotBreakTheMetrics() async throws {
         let topics = TestTopics("future-event")
         try await topics.create(partitions: 1)
-        let sim = try await startSim()
-        defer { Task { await sim.stop() } }
-        let service = try RunningService(topics: topics, sim: sim)
-        try await produce(topics.profile, [(key: "future-1", value: profileEvent("fe1", "future-1", at: "2031-01-01T00:00:00.000Z", fields: #""name": "Soon""#))])
-        let results = try await readUntilAccounted(topics.results, records: 1)
-        #expect(results.first?.status == "synced")
-        var text: [UInt8] = []
-        service.registry.emit(into: &text)
-        #expect(String(decoding: text, as: UTF8.self).contains("contact_sync_event_to_result_seconds"))
-        try await service.stop()
+        try await withBookbagSim { sim in
+            let service = try RunningService(topics: topics, sim: sim)
+            try await produce(topics.profile, [(key: "future-1", value: profileEvent("fe1", "future-1", at: "2031-01-01T00:00:00.000Z", fields: #""name": "Soon""#))])
+            let results = try await readUntilAccounted(topics.results, records: 1)
+            #expect(results.first?.status == "synced")
+            var text: [UInt8] = []
+            service.registry.emit(into: &text)
+            #expect(String(decoding: text, as: UTF8.self).contains("contact_sync_event_to_result_seconds"))
+            try await service.stop()
+        }
     }
 }

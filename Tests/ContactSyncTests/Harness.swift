@@ -23,7 +23,7 @@ enum TestBroker {
             arguments: ["broker", "--listener-url", "tcp://127.0.0.1:\(port)", "--advertised-listener-url", "tcp://127.0.0.1:\(port)"])
         atexit { kill(TestBroker.childPID, SIGKILL) }
         childPID = process.pid
-        Thread.sleep(forTimeInterval: 1.5)
+        precondition(waitForListener(port: port, timeout: .seconds(20)), "the test broker did not listen on port \(port) within 20 s")
         return "127.0.0.1:\(port)"
     }()
     nonisolated(unsafe) static var childPID: Int32 = 0
@@ -130,6 +130,52 @@ func startSim(faults: SimFaults = .none) async throws -> RunningBookbagSim {
     return try await BookbagSimServer.start(configuration: BookbagSimConfiguration(apiKey: testKey, faults: faults), logger: logger)
 }
 
+/// A bookbag-sim (the suite's key, these faults) for the length of `body`, stopped when it ends or throws.
+@discardableResult
+func withBookbagSim<T>(faults: SimFaults = .none, _ body: (RunningBookbagSim) async throws -> T) async throws -> T {
+    try await withBookbagSim(startedBy: { try await startSim(faults: faults) }, body)
+}
+
+/// A bookbag-sim started by `start` for the length of `body`, stopped when it ends or throws.
+@discardableResult
+func withBookbagSim<T>(
+    startedBy start: () async throws -> RunningBookbagSim, _ body: (RunningBookbagSim) async throws -> T
+) async throws -> T {
+    let sim = try await start()
+    do {
+        let value = try await body(sim)
+        await sim.stop()
+        return value
+    } catch {
+        await sim.stop()
+        throw error
+    }
+}
+
+/// Whether something accepts TCP connections on 127.0.0.1:`port` within `timeout`
+/// (blocking: for process start-up, off the cooperative pool or before any test runs).
+func waitForListener(port: Int, timeout: Duration) -> Bool {
+    let deadline = ContinuousClock.now + timeout
+    repeat {
+        if acceptsConnections(port: port) { return true }
+        usleep(20_000)
+    } while ContinuousClock.now < deadline
+    return false
+}
+
+private func acceptsConnections(port: Int) -> Bool {
+    let descriptor = socket(AF_INET, Int32(SOCK_STREAM.rawValue), 0)
+    guard descriptor >= 0 else { return false }
+    defer { close(descriptor) }
+    var address = sockaddr_in()
+    address.sin_family = sa_family_t(AF_INET)
+    address.sin_port = in_port_t(UInt16(port).bigEndian)
+    address.sin_addr.s_addr = inet_addr("127.0.0.1")
+    return withUnsafePointer(to: &address) {
+        $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { connect(descriptor, $0, socklen_t(MemoryLayout<sockaddr_in>.size)) == 0 }
+    }
+}
+
 /// A parsed result record (contracts section 3).
 struct ResultView: Sendable {
     var externalID: String?
@@ -162,10 +208,7 @@ func parseJSON(_ bytes: [UInt8]) -> [String: Any] {
 /// cooperative pool (2 threads on a 2-core machine) stays free for the service
 /// under test.
 func offPool<T: Sendable>(_ body: @escaping @Sendable () throws -> T) async throws -> T {
-    try await withCheckedThrowingContinuation { continuation in
-        let thread = Thread { continuation.resume(with: Result { try body() }) }
-        thread.start()
-    }
+    try await DedicatedThread.run(name: "test-off-pool", body)
 }
 
 /// Reads a topic from the start until `count` records arrived (or the timeout).

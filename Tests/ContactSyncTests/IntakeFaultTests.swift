@@ -170,42 +170,42 @@ struct IntakeFaultTests {
     func webhookDeliveriesReachBookbagExactly() async throws {
         let topics = TestTopics("intakee2e")
         try await topics.create()
-        let sim = try await startSim()
-        defer { Task { await sim.stop() } }
-        let intakePort = freePort()
-        let service = try RunningService(topics: topics, sim: sim) { configuration in
-            configuration.intake.enabled = true
-            configuration.intake.port = intakePort
-            configuration.intake.profileTopic = topics.profile
-            configuration.intake.loginTopic = topics.login
-            configuration.intake.secrets = [try! WebhookSecret(parsing: intakeSecret)]
-        }
-        let spec = DurableClockTests.lateTraffic(events: 3_000, customers: 400, seed: 1301, "hook")
-        var expected = ExpectedState()
-        var events: [[UInt8]] = []
-        for record in WorkloadGenerator(spec: spec) where !record.isBad {
-            expected.apply(record)
-            events.append(record.value)
-        }
-        let url = "http://127.0.0.1:\(intakePort)/v1/events"
-        #expect(await eventually(timeout: .seconds(20)) { await httpRequest(url, method: "GET")?.status == 405 }, "the intake listens")
-        let batches = stride(from: 0, to: events.count, by: 50).map { Array(events[$0..<min($0 + 50, events.count)]) }
-        try await withThrowingTaskGroup(of: Void.self) { group in
-            for lane in 0..<4 {
-                group.addTask {
-                    for batch in batches.enumerated() where batch.offset % 4 == lane {
-                        let body = Array(#"{"events":["#.utf8) + Array(batch.element.joined(separator: Array(",".utf8))) + Array("]}".utf8)
-                        let answer = await post(SignedDelivery(id: "msg_e2e_\(batch.offset)", body: body), to: url)
-                        #expect(answer?.status == 202, "batch \(batch.offset): \(answer?.text ?? "no answer")")
+        try await withBookbagSim { sim in
+            let intakePort = freePort()
+            let service = try RunningService(topics: topics, sim: sim) { configuration in
+                configuration.intake.enabled = true
+                configuration.intake.port = intakePort
+                configuration.intake.profileTopic = topics.profile
+                configuration.intake.loginTopic = topics.login
+                configuration.intake.secrets = [try! WebhookSecret(parsing: intakeSecret)]
+            }
+            let spec = DurableClockTests.lateTraffic(events: 3_000, customers: 400, seed: 1301, "hook")
+            var expected = ExpectedState()
+            var events: [[UInt8]] = []
+            for record in WorkloadGenerator(spec: spec) where !record.isBad {
+                expected.apply(record)
+                events.append(record.value)
+            }
+            let url = "http://127.0.0.1:\(intakePort)/v1/events"
+            #expect(await eventually(timeout: .seconds(20)) { await httpRequest(url, method: "GET")?.status == 405 }, "the intake listens")
+            let batches = stride(from: 0, to: events.count, by: 50).map { Array(events[$0..<min($0 + 50, events.count)]) }
+            try await withThrowingTaskGroup(of: Void.self) { group in
+                for lane in 0..<4 {
+                    group.addTask {
+                        for batch in batches.enumerated() where batch.offset % 4 == lane {
+                            let body = Array(#"{"events":["#.utf8) + Array(batch.element.joined(separator: Array(",".utf8))) + Array("]}".utf8)
+                            let answer = await post(SignedDelivery(id: "msg_e2e_\(batch.offset)", body: body), to: url)
+                            #expect(answer?.status == 202, "batch \(batch.offset): \(answer?.text ?? "no answer")")
+                        }
                     }
                 }
+                try await group.waitForAll()
             }
-            try await group.waitForAll()
+            let contacts = expected.contacts
+            #expect(await eventually(timeout: .seconds(120)) { mismatches(contacts, in: sim.state).isEmpty },
+                "\(mismatches(contacts, in: sim.state).prefix(5))")
+            try await service.stop()
         }
-        let contacts = expected.contacts
-        #expect(await eventually(timeout: .seconds(120)) { mismatches(contacts, in: sim.state).isEmpty },
-            "\(mismatches(contacts, in: sim.state).prefix(5))")
-        try await service.stop()
     }
 }
 

@@ -13,33 +13,33 @@ struct LagSeriesTests {
     @Test func lagSeriesFollowTheAssignmentThroughARebalance() async throws {
         let topics = TestTopics("lag-series")
         try await topics.create(partitions: 2)
-        let sim = try await startSim()
-        defer { Task { await sim.stop() } }
-        try await produce(topics.login, (0..<40).map { index in
-            (key: Optional("user-\(index)"), value: loginEvent("ls-\(index)", "user-\(index)", at: "2026-11-24T10:00:00.000Z"))
-        })
+        try await withBookbagSim { sim in
+            try await produce(topics.login, (0..<40).map { index in
+                (key: Optional("user-\(index)"), value: loginEvent("ls-\(index)", "user-\(index)", at: "2026-11-24T10:00:00.000Z"))
+            })
 
-        let service = try RunningService(topics: topics, sim: sim)
-        let consumer = service.services.sync.consumer
-        let lagged = { Self.partitionsWithLag(service.registry, topics: topics) }
-        #expect(await eventually { consumer.assignment.count == 4 && lagged() == Set(consumer.assignment) },
-                "a lag series for each of the 4 assigned partitions: \(lagged())")
+            let service = try RunningService(topics: topics, sim: sim)
+            let consumer = service.services.sync.consumer
+            let lagged = { Self.partitionsWithLag(service.registry, topics: topics) }
+            #expect(await eventually { consumer.assignment.count == 4 && lagged() == Set(consumer.assignment) },
+                    "a lag series for each of the 4 assigned partitions: \(lagged())")
 
-        // A second member takes some partitions: their series go, the rest stay.
-        let intruder = try KafkaConsumer(
-            settings: KafkaConsumerSettings(
-                properties: KafkaProperties.consumer(RebalanceWhilePausedTests.kafka(topics, strategy: "range,roundrobin")),
-                topics: [topics.profile, topics.login], batchMinEvents: 10, batchMaxEvents: 10, batchMaxWait: .milliseconds(100),
-                maxReadyBatches: 1, maxOutstandingRecords: 10),
-            logger: .init(label: "intruder"), metrics: ServiceMetrics(), health: ServiceHealth())
-        try intruder.start()
-        #expect(await eventually { !intruder.assignment.isEmpty && consumer.assignment.count < 4 }, "the group rebalanced")
-        #expect(await eventually(timeout: .seconds(10)) { lagged() == Set(consumer.assignment) },
-                "only the partitions still held have a lag series: \(lagged()) vs \(consumer.assignment)")
-        await intruder.close()
-        #expect(await eventually { consumer.assignment.count == 4 && lagged() == Set(consumer.assignment) },
-                "the series come back with the partitions")
-        try await service.stop()
+            // A second member takes some partitions: their series go, the rest stay.
+            let intruder = try KafkaConsumer(
+                settings: KafkaConsumerSettings(
+                    properties: KafkaProperties.consumer(RebalanceWhilePausedTests.kafka(topics, strategy: "range,roundrobin")),
+                    topics: [topics.profile, topics.login], batchMinEvents: 10, batchMaxEvents: 10, batchMaxWait: .milliseconds(100),
+                    maxReadyBatches: 1, maxOutstandingRecords: 10),
+                logger: .init(label: "intruder"), metrics: ServiceMetrics(), health: ServiceHealth())
+            try intruder.start()
+            #expect(await eventually { !intruder.assignment.isEmpty && consumer.assignment.count < 4 }, "the group rebalanced")
+            #expect(await eventually(timeout: .seconds(10)) { lagged() == Set(consumer.assignment) },
+                    "only the partitions still held have a lag series: \(lagged()) vs \(consumer.assignment)")
+            await intruder.close()
+            #expect(await eventually { consumer.assignment.count == 4 && lagged() == Set(consumer.assignment) },
+                    "the series come back with the partitions")
+            try await service.stop()
+        }
     }
 
     /// Partitions of this test's topics that have a `contact_sync_consumer_lag` series.

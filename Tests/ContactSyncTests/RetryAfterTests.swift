@@ -18,25 +18,25 @@ struct RetryAfterTests {
         try await topics.create(partitions: 1)
         var faults = SimFaults(rateLimitPerSecond: 0, retryAfterHeader: "Fri, 31 Dec 9999 23:59:59 GMT")
         faults.retryAfterSeconds = 0
-        let sim = try await startSim()
-        defer { Task { await sim.stop() } }
-        sim.state.setFaults(faults)
-        try await produce(topics.profile, [("y9999-1", profileEvent("y1", "y9999-1", at: "2026-11-24T10:00:00Z", fields: #""name":"Far""#))])
-        let service = try ServiceProcess(
-            environment: serviceEnvironment(
-                topics: topics, simURL: sim.baseURL, opsPort: freePort(),
-                extra: ["BOOKBAG_API_KEY": testKey, "BOOKBAG_MAX_RETRY_AFTER_MS": "1000"]))
+        try await withBookbagSim { sim in
+            sim.state.setFaults(faults)
+            try await produce(topics.profile, [("y9999-1", profileEvent("y1", "y9999-1", at: "2026-11-24T10:00:00Z", fields: #""name":"Far""#))])
+            let service = try ServiceProcess(
+                environment: serviceEnvironment(
+                    topics: topics, simURL: sim.baseURL, opsPort: freePort(),
+                    extra: ["BOOKBAG_API_KEY": testKey, "BOOKBAG_MAX_RETRY_AFTER_MS": "1000"]))
 
-        let answeredTwice = await eventually(timeout: .seconds(60)) { sim.state.stats().rateLimited >= 3 }
-        #expect(answeredTwice, "the service kept calling after 429s naming the year 9999")
-        #expect(service.process.isRunning, "still running after the 429s; it said: \(service.output.split(separator: "\n").filter { $0.contains("failure") || $0.contains("rror") }.prefix(5))")
-        #expect(sim.state.stats().byRouteStatus["GET custom-attributes 429"].map { $0 >= 1 } ?? false,
-            "the attribute list was the call answered: \(sim.state.stats().byRouteStatus)")
+            let answeredTwice = await eventually(timeout: .seconds(60)) { sim.state.stats().rateLimited >= 3 }
+            #expect(answeredTwice, "the service kept calling after 429s naming the year 9999")
+            #expect(service.process.isRunning, "still running after the 429s; it said: \(service.output.split(separator: "\n").filter { $0.contains("failure") || $0.contains("rror") }.prefix(5))")
+            #expect(sim.state.stats().byRouteStatus["GET custom-attributes 429"].map { $0 >= 1 } ?? false,
+                "the attribute list was the call answered: \(sim.state.stats().byRouteStatus)")
 
-        sim.state.setFaults(.none)
-        #expect(await eventually(timeout: .seconds(60)) { sim.state.contact("y9999-1")?.name == "Far" }, "syncs once the 429s stop")
-        service.signal(SIGTERM)
-        #expect(await service.waitForExit() == 0)
+            sim.state.setFaults(.none)
+            #expect(await eventually(timeout: .seconds(60)) { sim.state.contact("y9999-1")?.name == "Far" }, "syncs once the 429s stop")
+            service.signal(SIGTERM)
+            #expect(await service.waitForExit() == 0)
+        }
     }
 
     /// With Bookbag at 4 requests/s, Retry-After 1 s, and new attributes in
@@ -47,34 +47,34 @@ struct RetryAfterTests {
         try await topics.create(partitions: 1)
         var logger = Logger(label: "sim")
         logger.logLevel = .critical
-        let sim = try await BookbagSimServer.start(
+        try await withBookbagSim(startedBy: { try await BookbagSimServer.start(
             configuration: BookbagSimConfiguration(
                 apiKey: testKey, faults: SimFaults(rateLimitPerSecond: 4, retryAfterSeconds: 1)),
-            logger: logger)
-        defer { Task { await sim.stop() } }
-        // Every 20 events bring a new custom attribute, so definitions keep being
-        // made while upserts are being paced.
-        let prefix = "ra\(UInt16.random(in: 0...9999))-"
-        let events = (0..<400).map { index in
-            (key: Optional("\(prefix)\(index)"), value: profileEvent(
-                "\(prefix)e\(index)", "\(prefix)\(index)", at: "2026-11-24T10:00:00Z",
-                fields: #""custom_attributes":{"tier_\#(index / 20)":"gold"}"#))
-        }
-        try await produce(topics.profile, events)
-        let service = try RunningService(topics: topics, sim: sim) { $0.batching.maxEvents = 40 }
-        let results = try await readUntilAccounted(topics.results, records: events.count, timeout: .seconds(180))
-        try await service.stop()
+            logger: logger) }) { sim in
+            // Every 20 events bring a new custom attribute, so definitions keep being
+            // made while upserts are being paced.
+            let prefix = "ra\(UInt16.random(in: 0...9999))-"
+            let events = (0..<400).map { index in
+                (key: Optional("\(prefix)\(index)"), value: profileEvent(
+                    "\(prefix)e\(index)", "\(prefix)\(index)", at: "2026-11-24T10:00:00Z",
+                    fields: #""custom_attributes":{"tier_\#(index / 20)":"gold"}"#))
+            }
+            try await produce(topics.profile, events)
+            let service = try RunningService(topics: topics, sim: sim) { $0.batching.maxEvents = 40 }
+            let results = try await readUntilAccounted(topics.results, records: events.count, timeout: .seconds(180))
+            try await service.stop()
 
-        let stats = sim.state.stats()
-        print("retry-after test: \(stats.requests) requests, \(stats.rateLimited) answered 429, \(stats.earlyRequests) early, \(stats.attributeCreates) attributes defined; \(stats.byRouteStatus)")
-        #expect(stats.attributeCreates == 20)
-        #expect(stats.rateLimited > 0, "the limit was reached")
-        #expect((stats.byRouteStatus["POST custom-attributes 429"] ?? 0) + (stats.byRouteStatus["GET custom-attributes 429"] ?? 0) > 0,
-            "attribute calls were rate limited too")
-        #expect(stats.earlyRequests == 0, "no request before its Retry-After elapsed")
-        #expect(results.count == events.count)
-        #expect(results.allSatisfy { $0.status == "synced" }, "\(results.filter { $0.status != "synced" }.prefix(3).map(\.raw))")
-        #expect(sim.state.contact("\(prefix)399")?.customAttributes["tier_19"] != nil)
+            let stats = sim.state.stats()
+            print("retry-after test: \(stats.requests) requests, \(stats.rateLimited) answered 429, \(stats.earlyRequests) early, \(stats.attributeCreates) attributes defined; \(stats.byRouteStatus)")
+            #expect(stats.attributeCreates == 20)
+            #expect(stats.rateLimited > 0, "the limit was reached")
+            #expect((stats.byRouteStatus["POST custom-attributes 429"] ?? 0) + (stats.byRouteStatus["GET custom-attributes 429"] ?? 0) > 0,
+                "attribute calls were rate limited too")
+            #expect(stats.earlyRequests == 0, "no request before its Retry-After elapsed")
+            #expect(results.count == events.count)
+            #expect(results.allSatisfy { $0.status == "synced" }, "\(results.filter { $0.status != "synced" }.prefix(3).map(\.raw))")
+            #expect(sim.state.contact("\(prefix)399")?.customAttributes["tier_19"] != nil)
+        }
     }
 
     /// A 429 asking for a long wait must not hold up a shutdown: the wait ends
@@ -82,25 +82,25 @@ struct RetryAfterTests {
     @Test func shutdownEndsALongRetryAfterWait() async throws {
         let topics = TestTopics("rastop")
         try await topics.create(partitions: 1)
-        let sim = try await startSim()
-        defer { Task { await sim.stop() } }
-        let service = try RunningService(topics: topics, sim: sim) { $0.shutdownTimeout = .seconds(1) }
-        try await produce(topics.profile, [("stop-1", profileEvent("s1", "stop-1", at: "2026-11-24T10:00:00Z", fields: #""name":"One""#))])
-        #expect(await eventually(timeout: .seconds(60)) { sim.state.contact("stop-1")?.name == "One" })
+        try await withBookbagSim { sim in
+            let service = try RunningService(topics: topics, sim: sim) { $0.shutdownTimeout = .seconds(1) }
+            try await produce(topics.profile, [("stop-1", profileEvent("s1", "stop-1", at: "2026-11-24T10:00:00Z", fields: #""name":"One""#))])
+            #expect(await eventually(timeout: .seconds(60)) { sim.state.contact("stop-1")?.name == "One" })
 
-        sim.state.setFaults(SimFaults(rateLimitPerSecond: 0, retryAfterSeconds: 3600))
-        try await produce(topics.profile, [("stop-2", profileEvent("s2", "stop-2", at: "2026-11-24T10:00:01Z", fields: #""name":"Two""#))])
-        #expect(await eventually(timeout: .seconds(60)) { sim.state.stats().rateLimited >= 1 }, "the upsert was answered 429")
+            sim.state.setFaults(SimFaults(rateLimitPerSecond: 0, retryAfterSeconds: 3600))
+            try await produce(topics.profile, [("stop-2", profileEvent("s2", "stop-2", at: "2026-11-24T10:00:01Z", fields: #""name":"Two""#))])
+            #expect(await eventually(timeout: .seconds(60)) { sim.state.stats().rateLimited >= 1 }, "the upsert was answered 429")
 
-        let stopped = DoneFlag()
-        let stopping = Task {
-            try await service.stop()
-            stopped.set()
+            let stopped = DoneFlag()
+            let stopping = Task {
+                try await service.stop()
+                stopped.set()
+            }
+            #expect(await eventually(timeout: .seconds(20)) { stopped.isSet },
+                "shutdown finished within 20 s although Bookbag asked for an hour")
+            if stopped.isSet { try await stopping.value }
+            #expect(sim.state.contact("stop-2") == nil, "nothing was sent after the 429")
         }
-        #expect(await eventually(timeout: .seconds(20)) { stopped.isSet },
-            "shutdown finished within 20 s although Bookbag asked for an hour")
-        if stopped.isSet { try await stopping.value }
-        #expect(sim.state.contact("stop-2") == nil, "nothing was sent after the 429")
     }
 }
 
