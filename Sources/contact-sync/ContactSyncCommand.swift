@@ -13,7 +13,7 @@ struct ContactSyncCommand: AsyncParsableCommand {
         commandName: "contact-sync",
         abstract: "Keeps Bookbag contacts in step with the store's customer events in Kafka.",
         discussion: "Every setting is an environment variable and the same-named flag (--kafka-brokers for KAFKA_BROKERS):\n\n"
-            + ConfigurationReader.settings.map { "  \($0.name)\n      \($0.help)" }.joined(separator: "\n")
+            + SettingsTable.helpText
             + "\n\nOther KAFKA_* variables become librdkafka properties (KAFKA_SECURITY_PROTOCOL -> security.protocol).",
         subcommands: [Run.self, IntakeCommand.self, Check.self, Clocks.self, ResultsCommand.self, DeadLettersCommand.self],
         defaultSubcommand: Run.self)

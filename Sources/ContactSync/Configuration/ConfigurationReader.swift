@@ -4,58 +4,6 @@ import Foundation
 /// Reads `ContactSyncConfiguration` from environment variables and the
 /// same-named flags (`--kafka-brokers` for `KAFKA_BROKERS`); flags win.
 public enum ConfigurationReader {
-    /// Every setting: its variable and a line of help. `--help` prints this table.
-    public static let settings: [(name: String, help: String)] = [
-        ("KAFKA_BROKERS", "Kafka bootstrap servers (default 127.0.0.1:9092)"),
-        ("KAFKA_GROUP_ID", "consumer group (default bookbag-contact-sync)"),
-        ("KAFKA_TOPICS", "input topics, comma-separated (default store.customer.profile-changed,store.customer.login)"),
-        ("RESULT_TOPIC", "result topic (default bookbag.contact-sync.results)"),
-        ("DEAD_LETTER_TOPIC", "dead-letter topic (default bookbag.contact-sync.dead-letter)"),
-        ("CLOCK_TOPIC", "compacted topic of the field clocks, created by the operator (default bookbag.contact-sync.field-clocks)"),
-        ("CLOCK_STORE_PATH", "local SQLite store of the field clocks; restored from CLOCK_TOPIC when missing (default contact-sync-clocks.sqlite)"),
-        ("CLOCK_STORE_CACHE_MB", "SQLite page cache of the clock store, 1-4096 (default 4)"),
-        ("CLOCKS_RESEND_STORED", "true: after a rewind, send values equal to what Bookbag holds again (older ones are still refused) (default false)"),
-        ("KAFKA_PROPERTIES_FILE", "librdkafka properties file (name=value lines); other KAFKA_* variables pass through too"),
-        ("BOOKBAG_BASE_URL", "Bookbag API base URL (default https://app.bookbag.ai; http:// only to loopback)"),
-        ("BOOKBAG_CHATBOT_ID", "the agent's numeric id (required)"),
-        ("BOOKBAG_API_KEY_FILE", "file holding the API key (preferred)"),
-        ("BOOKBAG_API_KEY", "the API key (when no key file)"),
-        ("BOOKBAG_PROXY", "proxy for Bookbag calls, e.g. http://proxy.internal:3128 (default none: http_proxy and the like are ignored)"),
-        ("BOOKBAG_CA_BUNDLE", "CA bundle for TLS verification (default: system store)"),
-        ("BOOKBAG_TIMEOUT_MS", "per-request timeout (default 30000)"),
-        ("BOOKBAG_MAX_IN_FLIGHT", "Bookbag requests in flight at most (default 4)"),
-        ("BOOKBAG_MAX_REQUESTS_PER_SECOND", "client-side request rate cap (default none)"),
-        ("BOOKBAG_MAX_RETRY_AFTER_MS", "longest wait a 429's Retry-After may impose, 1000-86400000 (default 60000)"),
-        ("RETRY_MAX_ATTEMPTS", "attempts per contact before 'failed' (default 30)"),
-        ("RETRY_MAX_ELAPSED_MS", "time per contact before 'failed' (default 600000)"),
-        ("BATCH_MIN_EVENTS", "records per batch at first and when the stream is quiet (default 500)"),
-        ("BATCH_MAX_EVENTS", "records per batch at most, reached while a backlog lasts (default 5000)"),
-        ("BATCH_MAX_WAIT_MS", "longest wait to fill a batch (default 200)"),
-        ("UPSERT_MIN_USERS", "users per upsert request at first, 1-1000 (default 100)"),
-        ("UPSERT_MAX_USERS", "users per upsert request at most, reached under 429s, 1-1000 (default 1000)"),
-        ("MAX_OUTSTANDING_RECORDS", "records without acknowledged results before fetching pauses (default 10000)"),
-        ("MAX_RECORD_BYTES", "largest record value accepted (default 1048576)"),
-        ("CONTACT_MEMORY_CAPACITY", "contacts whose field clocks are cached in memory; the clock store holds all (default 25000)"),
-        ("ATTRIBUTES_FILE", "JSON object name -> type; only these attributes (plus last_login_at) are synced"),
-        ("INTAKE_ENABLED", "true: `run` also serves the webhook intake (the `intake` subcommand always does) (default false)"),
-        ("INTAKE_HOST", "webhook intake address (default 127.0.0.1)"),
-        ("INTAKE_PORT", "webhook intake port for POST /v1/events (default 8081)"),
-        ("INTAKE_SIGNING_SECRETS_FILE", "Standard Webhooks secrets (whsec_...), one per line; required when the intake runs"),
-        ("INTAKE_TIMESTAMP_TOLERANCE_MS", "how far webhook-timestamp may be from now, 1000-3600000 (default 300000)"),
-        ("INTAKE_MAX_BATCH", "events per delivery at most, 1-10000 (default 500)"),
-        ("INTAKE_MAX_BODY_BYTES", "request body size at most, 64-67108864 (default 1048576)"),
-        ("INTAKE_PRODUCE_TIMEOUT_MS", "how long the broker has to acknowledge a delivery before 503, 100-600000 (default 10000)"),
-        ("INTAKE_MAX_IN_FLIGHT_BYTES", "request bytes held at once before 503 (default 16777216)"),
-        ("INTAKE_READ_TIMEOUT_MS", "time a sender has to deliver the body before 408 (default 10000)"),
-        ("INTAKE_PROFILE_TOPIC", "topic for profile_changed deliveries (default store.customer.profile-changed)"),
-        ("INTAKE_LOGIN_TOPIC", "topic for login deliveries (default store.customer.login)"),
-        ("HTTP_HOST", "ops endpoint address (default 127.0.0.1; the container image sets 0.0.0.0)"),
-        ("HTTP_PORT", "ops endpoint port for /healthz /readyz /metrics (default 8080)"),
-        ("SHUTDOWN_TIMEOUT_MS", "graceful shutdown deadline (default 30000)"),
-        ("LOG_LEVEL", "trace|debug|info|notice|warning|error|critical (default info)"),
-        ("LOG_FORMAT", "text|json (default text)"),
-    ]
-
     /// Variables starting with KAFKA_ that are settings, not librdkafka properties.
     static let ownKafkaVariables: Set<String> = ["KAFKA_BROKERS", "KAFKA_GROUP_ID", "KAFKA_TOPICS", "KAFKA_PROPERTIES_FILE"]
 

@@ -7,6 +7,7 @@ struct SettingValues {
     init(_ variables: [String: String]) { self.variables = variables }
 
     func string(_ name: String) -> String? {
+        assert(SettingsTable.names.contains(name), "\(name) is read but missing from SettingsTable.all")
         guard let value = variables[name]?.trimmingCharacters(in: .whitespaces), !value.isEmpty else { return nil }
         return value
     }
