@@ -74,6 +74,8 @@ let package = Package(
         .target(
             name: "BookbagSim",
             dependencies: [
+                // JSON reading and writing, RFC 3339.
+                "ContactSyncCore",
                 .product(name: "Hummingbird", package: "hummingbird"),
                 .product(name: "Logging", package: "swift-log"),
                 // To drop connections (a fault) and for its locks.

@@ -30,12 +30,12 @@ enum BadRecordFactory {
                 externalID: nil)
         }
         func readable(
-            on topic: GeneratedRecord.Topic, _ write: (inout EventJSONBuilder) -> Void, eventID: String?
+            on topic: GeneratedRecord.Topic, _ write: (inout JSONWriter) -> Void, eventID: String?
         ) -> GeneratedRecord {
-            var json = EventJSONBuilder()
-            write(&json)
+            var json = JSONWriter()
+            json.object(write)
             return GeneratedRecord(
-                badOn: topic, key: key, value: json.finish(), eventID: eventID, externalID: event.externalID)
+                badOn: topic, key: key, value: json.bytes, eventID: eventID, externalID: event.externalID)
         }
 
         switch kind {
@@ -55,41 +55,43 @@ enum BadRecordFactory {
             return badExternalID(event.externalID + String(repeating: "x", count: 129 - event.externalID.utf8.count))
         case .occurredAtAsNumber:
             return readable(on: topic, { json in
-                json.string("type", event.kind.rawValue)
-                json.string("event_id", event.eventID)
-                json.integer("occurred_at", event.occurredAt.millisecondsSinceEpoch)
-                json.string("external_id", event.externalID)
+                json.member("type", event.kind.rawValue)
+                json.member("event_id", event.eventID)
+                json.member("occurred_at", event.occurredAt.millisecondsSinceEpoch)
+                json.member("external_id", event.externalID)
             }, eventID: event.eventID)
         case .occurredAtWithoutOffset:
             let local = occurredAt.dropLast(5).replacingFirstT(with: " ")  // "2026-11-24 10:15:00"
             return readable(on: topic, { json in
-                json.string("type", event.kind.rawValue)
-                json.string("event_id", event.eventID)
-                json.string("occurred_at", local)
-                json.string("external_id", event.externalID)
+                json.member("type", event.kind.rawValue)
+                json.member("event_id", event.eventID)
+                json.member("occurred_at", local)
+                json.member("external_id", event.externalID)
             }, eventID: event.eventID)
         case .unknownType:
             return readable(on: topic, { json in
-                json.string("type", "logout")
-                json.string("event_id", event.eventID)
-                json.string("occurred_at", occurredAt)
-                json.string("external_id", event.externalID)
+                json.member("type", "logout")
+                json.member("event_id", event.eventID)
+                json.member("occurred_at", occurredAt)
+                json.member("external_id", event.externalID)
             }, eventID: event.eventID)
         case .missingEventID:
             return readable(on: topic, { json in
-                json.string("type", event.kind.rawValue)
-                json.string("occurred_at", occurredAt)
-                json.string("external_id", event.externalID)
+                json.member("type", event.kind.rawValue)
+                json.member("occurred_at", occurredAt)
+                json.member("external_id", event.externalID)
             }, eventID: nil)
         case .attributeValueObject:
             return readable(on: .profileChanged, { json in
-                json.string("type", StoreEvent.Kind.profileChanged.rawValue)
-                json.string("event_id", event.eventID)
-                json.string("occurred_at", occurredAt)
-                json.string("external_id", event.externalID)
-                json.beginObject("custom_attributes")
-                json.raw("plan", "{\"tier\":\"pro\"}")
-                json.endObject()
+                json.member("type", StoreEvent.Kind.profileChanged.rawValue)
+                json.member("event_id", event.eventID)
+                json.member("occurred_at", occurredAt)
+                json.member("external_id", event.externalID)
+                json.key("custom_attributes")
+                json.object {
+                    $0.key("plan")
+                    $0.rawJSON("{\"tier\":\"pro\"}")
+                }
             }, eventID: event.eventID)
         }
     }

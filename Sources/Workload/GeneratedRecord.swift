@@ -66,31 +66,25 @@ enum EventEncoding {
         for event: StoreEvent, occurredAt: String, extraFields: [(String, String)] = [],
         type: String? = nil
     ) -> [UInt8] {
-        var json = EventJSONBuilder()
-        json.string("type", type ?? event.kind.rawValue)
-        json.string("event_id", event.eventID)
-        json.string("occurred_at", occurredAt)
-        json.string("external_id", event.externalID)
+        var json = JSONWriter()
+        json.beginObject()
+        json.member("type", type ?? event.kind.rawValue)
+        json.member("event_id", event.eventID)
+        json.member("occurred_at", occurredAt)
+        json.member("external_id", event.externalID)
         // A login carries nothing else (the service would ignore it as unknown fields).
         if event.kind == .profileChanged {
-            json.fieldChange("email", event.email)
-            json.fieldChange("name", event.name)
-            json.fieldChange("phone", event.phone)
+            json.member("email", event.email)
+            json.member("name", event.name)
+            json.member("phone", event.phone)
         }
         if event.kind == .profileChanged, !event.customAttributes.isEmpty {
-            json.beginObject("custom_attributes")
-            for (name, value) in event.customAttributes {
-                switch value {
-                case .string(let text): json.string(name, text)
-                case .number(let number): json.number(name, number)
-                case .bool(let flag): json.bool(name, flag)
-                case .null: json.null(name)
-                }
-            }
-            json.endObject()
+            json.key("custom_attributes")
+            json.object { for (name, value) in event.customAttributes { $0.member(name, value) } }
         }
-        for (name, value) in extraFields { json.string(name, value) }
-        return json.finish()
+        for (name, value) in extraFields { json.member(name, value) }
+        json.endObject()
+        return json.bytes
     }
 
     /// RFC 3339 with milliseconds in the given UTC offset, e.g. `2026-11-24T12:15:00.123+02:00`.

@@ -1,4 +1,5 @@
 import BookbagSim
+import ContactSyncCore
 import Foundation
 import Testing
 
@@ -14,9 +15,9 @@ struct SimHTTPResponse {
     var headers: [String: String]
     var body: String
 
-    var json: SimJSONValue? { try? SimJSONParser.parse(body) }
+    var json: JSONValue? { try? JSONValue.parse(body) }
     var message: String? { json?.objectValue?["message"]?.stringValue }
-    var data: SimJSONValue? { json?.objectValue?["data"] }
+    var data: JSONValue? { json?.objectValue?["data"] }
 
     func header(_ name: String) -> String? {
         headers.first { $0.key.caseInsensitiveCompare(name) == .orderedSame }?.value
@@ -66,7 +67,7 @@ struct SimClient {
         try await send("POST", "/api/v1/chatbots/\(chatbot)/contacts", body: body, key: key)
     }
 
-    func stats() async throws -> [String: SimJSONValue] {
+    func stats() async throws -> [String: JSONValue] {
         try #require(try await send("GET", "/_sim/stats", key: .none).json?.objectValue)
     }
 }
@@ -96,7 +97,7 @@ func withSim(
     await sim.stop()
 }
 
-extension Dictionary where Key == String, Value == SimJSONValue {
+extension Dictionary where Key == String, Value == JSONValue {
     func int(_ key: String) -> Int? {
         self[key]?.numberValue.map { Int($0) }
     }

@@ -109,4 +109,15 @@ struct TimestampParsingTests {
         let fromBuffer = Array(text.utf8).withUnsafeBytes { Timestamp.parseRFC3339(utf8: $0) }
         #expect(fromBuffer == expected)
     }
+
+    /// The date-time grammar alone reaches years the instant cannot hold (the simulator's `date` check).
+    @Test(arguments: [
+        ("2026-11-24T10:15:00.123Z", true), ("2026-11-24T12:15:00+02:00", true), ("0001-01-01T00:00:00Z", true),
+        ("9999-12-31T23:59:60z", true), ("2024-02-29T00:00:00Z", true), ("2025-02-29T00:00:00Z", false),
+        ("2026-11-24", false), ("2026-11-24T10:15:00", false), ("2026-13-01T00:00:00Z", false),
+        ("2026-11-24T24:00:00Z", false), ("2026-11-24T10:15:00.Z", false), ("2026-11-24 10:15:00Z", false),
+    ])
+    func dateTimeFieldsCoverEveryYear(text: String, valid: Bool) {
+        #expect((RFC3339DateTime(text) != nil) == valid)
+    }
 }

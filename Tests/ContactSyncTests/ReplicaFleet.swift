@@ -252,7 +252,7 @@ func fieldDifferences(_ expected: [String: ExpectedContact], in state: BookbagSi
     return lines
 }
 
-private func describe(_ value: SimJSONValue) -> String {
+private func describe(_ value: JSONValue) -> String {
     switch value {
     case .string(let text): text
     case .number(let number): "\(number)"

@@ -1,3 +1,4 @@
+import ContactSyncCore
 import Hummingbird
 
 /// The in-scope API calls, once faults, the key and the chatbot have been checked.
@@ -11,12 +12,12 @@ struct APIHandlers {
         guard let buffer = await request.collectBody(limit: maximumBodyBytes) else {
             return SimResponses.message(413, "Request body too large")
         }
-        let parsing = buffer.withUnsafeReadableBytes { try? SimJSONParser.parseCapturingEntries($0) }
-        let parsed = parsing?.value
+        let body = buffer.withUnsafeReadableBytes { try? UpsertBody.parse($0) }
+        let parsed = body?.root
         let fields = parsed?.objectValue
         let arrayKey = fields?["users"] != nil ? "users" : "contacts"
         let received = ReceivedEntries(
-            values: fields?[arrayKey]?.arrayValue ?? [], rawJSON: parsing?.rawEntries[arrayKey] ?? [])
+            values: fields?[arrayKey]?.arrayValue ?? [], rawJSON: body?.rawEntries[arrayKey] ?? [])
         let validated = Result { () throws(UpsertRejection) -> [ContactEntry] in
             guard let parsed else { throw .invalidRequestData }
             let entries = try UpsertRequestValidator.entries(of: parsed)
@@ -27,16 +28,16 @@ struct APIHandlers {
         if case .failure(let rejection) = validated {
             return SimResponses.message(rejection.status, rejection.message)
         }
-        var writer = SimJSONWriter(capacity: 96 + result.entryErrors.count * 96)
+        var writer = JSONWriter(capacity: 96 + result.entryErrors.count * 96)
         writer.beginObject()
         writer.key("message")
         writer.string("Contacts upserted")
         writer.key("data")
         writer.beginObject()
         writer.key("created")
-        writer.int(result.created)
+        writer.number(result.created)
         writer.key("updated")
-        writer.int(result.updated)
+        writer.number(result.updated)
         writer.endObject()
         if !result.entryErrors.isEmpty {
             writer.key("errors")
@@ -52,7 +53,7 @@ struct APIHandlers {
             writer.endArray()
         }
         writer.endObject()
-        return SimResponses.json(200, writer.output)
+        return SimResponses.json(200, writer.bytes)
     }
 
     func getContact(_ externalID: String) -> Response {
@@ -127,7 +128,7 @@ struct APIHandlers {
     }
 
     /// `.some(nil)` for absent or null, `.some(text)` for a string, nil (invalid) otherwise.
-    private func optionalString(_ value: SimJSONValue?) -> String?? {
+    private func optionalString(_ value: JSONValue?) -> String?? {
         switch value {
         case nil, .null?: .some(nil)
         case .string(let text)?: .some(text)
@@ -136,7 +137,7 @@ struct APIHandlers {
     }
 
     /// `.some(nil)` for absent or null, `.some(flag)` for a boolean, nil (invalid) otherwise.
-    private func optionalBool(_ value: SimJSONValue?) -> Bool?? {
+    private func optionalBool(_ value: JSONValue?) -> Bool?? {
         switch value {
         case nil, .null?: .some(nil)
         case .bool(let flag)?: .some(flag)

@@ -1,36 +1,37 @@
+import ContactSyncCore
 import Hummingbird
 
 /// JSON responses in Bookbag's shapes: `{ "message", "data" }` and `{ "message" }`.
 enum SimResponses {
-    static func json(_ status: Int, _ body: String, headers: HTTPFields = [:]) -> Response {
+    static func json(_ status: Int, _ body: [UInt8], headers: HTTPFields = [:]) -> Response {
         var headers = headers
         headers[.contentType] = "application/json"
         return Response(
             status: HTTPResponse.Status(code: status), headers: headers,
-            body: ResponseBody(byteBuffer: ByteBuffer(string: body)))
+            body: ResponseBody(byteBuffer: ByteBuffer(bytes: body)))
     }
 
     static func message(_ status: Int, _ message: String, headers: HTTPFields = [:]) -> Response {
-        var writer = SimJSONWriter(capacity: message.utf8.count + 16)
+        var writer = JSONWriter(capacity: message.utf8.count + 16)
         writer.beginObject()
         writer.key("message")
         writer.string(message)
         writer.endObject()
-        return json(status, writer.output, headers: headers)
+        return json(status, writer.bytes, headers: headers)
     }
 
     /// `{"message": message, "data": <written by the closure>}`
-    static func data(_ status: Int, message: String, capacity: Int = 256, _ writeData: (inout SimJSONWriter) -> Void)
+    static func data(_ status: Int, message: String, capacity: Int = 256, _ writeData: (inout JSONWriter) -> Void)
         -> Response
     {
-        var writer = SimJSONWriter(capacity: capacity)
+        var writer = JSONWriter(capacity: capacity)
         writer.beginObject()
         writer.key("message")
         writer.string(message)
         writer.key("data")
         writeData(&writer)
         writer.endObject()
-        return json(status, writer.output)
+        return json(status, writer.bytes)
     }
 
     static let notFound = message(404, "Resource not found")
@@ -65,8 +66,8 @@ extension Request {
     }
 
     /// The body parsed as JSON, nil if it is not JSON (or too large).
-    mutating func jsonBody(limit: Int) async -> SimJSONValue? {
+    mutating func jsonBody(limit: Int) async -> JSONValue? {
         guard let buffer = await collectBody(limit: limit) else { return nil }
-        return buffer.withUnsafeReadableBytes { try? SimJSONParser.parse($0) }
+        return buffer.withUnsafeReadableBytes { try? JSONValue.parse($0) }
     }
 }

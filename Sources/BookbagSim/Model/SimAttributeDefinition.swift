@@ -1,3 +1,5 @@
+import ContactSyncCore
+
 /// The value types Bookbag's custom attributes can have (contracts section 2).
 public enum SimAttributeType: String, Sendable, CaseIterable {
     case text, number, boolean, date
@@ -29,7 +31,7 @@ public struct SimAttributeDefinition: Sendable, Equatable {
         return utf8.allSatisfy { isASCIILetter($0) || isASCIIDigit($0) || $0 == UInt8(ascii: "_") || $0 == UInt8(ascii: "-") }
     }
 
-    func write(to writer: inout SimJSONWriter) {
+    func write(to writer: inout JSONWriter) {
         writer.beginObject()
         writer.key("name")
         writer.string(name)
@@ -38,7 +40,7 @@ public struct SimAttributeDefinition: Sendable, Equatable {
         writer.key("label")
         writer.string(label)
         writer.key("description")
-        writer.optionalString(description)
+        writer.string(description)
         writer.key("archived")
         writer.bool(archived)
         writer.endObject()

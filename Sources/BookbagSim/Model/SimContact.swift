@@ -1,3 +1,5 @@
+import ContactSyncCore
+
 /// A contact as the simulator stores it.
 public struct SimContact: Sendable, Equatable {
     public var externalID: String
@@ -5,8 +7,8 @@ public struct SimContact: Sendable, Equatable {
     public var email: String?
     public var phonenumber: String?
     /// Kept as received (any JSON) when an upsert carries it.
-    public var stripeAccounts: SimJSONValue?
-    public var customAttributes: [String: SimJSONValue]
+    public var stripeAccounts: JSONValue?
+    public var customAttributes: [String: JSONValue]
     /// Unix seconds.
     public var createdAt: Int
     /// Unix seconds.
@@ -14,7 +16,7 @@ public struct SimContact: Sendable, Equatable {
 
     public init(
         externalID: String, name: String? = nil, email: String? = nil, phonenumber: String? = nil,
-        stripeAccounts: SimJSONValue? = nil, customAttributes: [String: SimJSONValue] = [:],
+        stripeAccounts: JSONValue? = nil, customAttributes: [String: JSONValue] = [:],
         createdAt: Int, updatedAt: Int
     ) {
         self.externalID = externalID
@@ -37,16 +39,16 @@ public struct SimContact: Sendable, Equatable {
         }
     }
 
-    func write(to writer: inout SimJSONWriter) {
+    func write(to writer: inout JSONWriter) {
         writer.beginObject()
         writer.key("external_id")
         writer.string(externalID)
         writer.key("name")
-        writer.optionalString(name)
+        writer.string(name)
         writer.key("email")
-        writer.optionalString(email)
+        writer.string(email)
         writer.key("phonenumber")
-        writer.optionalString(phonenumber)
+        writer.string(phonenumber)
         if let stripeAccounts {
             writer.key("stripe_accounts")
             writer.value(stripeAccounts)
@@ -54,9 +56,9 @@ public struct SimContact: Sendable, Equatable {
         writer.key("custom_attributes")
         writer.value(.object(customAttributes))
         writer.key("created_at")
-        writer.int(createdAt)
+        writer.number(createdAt)
         writer.key("updated_at")
-        writer.int(updatedAt)
+        writer.number(updatedAt)
         writer.endObject()
     }
 }

@@ -1,3 +1,5 @@
+import ContactSyncCore
+
 /// Switchable misbehaviour. All faults combine; a value of nil or 0 switches one off.
 /// Windows (`failForMilliseconds`, `dropForMilliseconds`) start when the faults are set.
 public struct SimFaults: Sendable, Equatable {
@@ -58,7 +60,7 @@ extension SimFaults {
 
     /// Reads the body of `POST /_sim/faults`. The body replaces the whole fault set:
     /// `{}` switches everything off.
-    init(json: SimJSONValue) throws(DecodingError) {
+    init(json: JSONValue) throws(DecodingError) {
         guard let fields = json.objectValue else { throw DecodingError(message: "faults must be a JSON object") }
         let known: Set<String> = [
             "latency_ms", "fail_status", "fail_for_ms", "rate_limit_per_second", "retry_after_seconds",
@@ -115,24 +117,24 @@ extension SimFaults {
         }
     }
 
-    func write(to writer: inout SimJSONWriter) {
+    func write(to writer: inout JSONWriter) {
         writer.beginObject()
         writer.key("latency_ms")
-        writer.int(latencyMilliseconds)
+        writer.number(latencyMilliseconds)
         writer.key("fail_status")
-        if let failStatus { writer.int(failStatus) } else { writer.null() }
+        if let failStatus { writer.number(failStatus) } else { writer.null() }
         writer.key("fail_for_ms")
-        if let failForMilliseconds { writer.int(failForMilliseconds) } else { writer.null() }
+        if let failForMilliseconds { writer.number(failForMilliseconds) } else { writer.null() }
         writer.key("rate_limit_per_second")
         if let rateLimitPerSecond { writer.number(rateLimitPerSecond) } else { writer.null() }
         writer.key("retry_after_seconds")
-        writer.int(retryAfterSeconds)
+        writer.number(retryAfterSeconds)
         writer.key("retry_after_header")
         if let retryAfterHeader { writer.string(retryAfterHeader) } else { writer.null() }
         writer.key("drop_for_ms")
-        if let dropForMilliseconds { writer.int(dropForMilliseconds) } else { writer.null() }
+        if let dropForMilliseconds { writer.number(dropForMilliseconds) } else { writer.null() }
         writer.key("fail_every_nth")
-        if let failEveryNth { writer.int(failEveryNth) } else { writer.null() }
+        if let failEveryNth { writer.number(failEveryNth) } else { writer.null() }
         writer.key("entry_error_ids")
         writer.beginArray()
         for id in entryErrorIDs.sorted() { writer.string(id) }
@@ -140,7 +142,7 @@ extension SimFaults {
         writer.key("fail_message")
         if let failMessage { writer.string(failMessage) } else { writer.null() }
         writer.key("response_delay_ms")
-        writer.int(responseDelayMilliseconds)
+        writer.number(responseDelayMilliseconds)
         writer.endObject()
     }
 }

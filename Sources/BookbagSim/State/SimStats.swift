@@ -1,3 +1,5 @@
+import ContactSyncCore
+
 /// Counters of the API traffic (the `/_sim/` endpoints are not counted).
 public struct SimStats: Sendable, Equatable {
     /// API requests received, whatever their outcome.
@@ -33,18 +35,18 @@ public struct SimStats: Sendable, Equatable {
 
     public init() {}
 
-    func write(to writer: inout SimJSONWriter) {
+    func write(to writer: inout JSONWriter) {
         writer.beginObject()
         func field(_ key: String, _ value: Int) {
             writer.key(key)
-            writer.int(value)
+            writer.number(value)
         }
         field("requests", requests)
         writer.key("by_route_status")
         writer.beginObject()
         for key in byRouteStatus.keys.sorted() {
             writer.key(key)
-            writer.int(byRouteStatus[key]!)
+            writer.number(byRouteStatus[key]!)
         }
         writer.endObject()
         field("upsert_requests", upsertRequests)

@@ -1,3 +1,5 @@
+import ContactSyncCore
+
 /// One entry of one upsert request, as `GET /_sim/upserts` reports it.
 public struct SimUpsertRecord: Sendable, Equatable {
     /// The upsert request's sequence number (1 for the first since start or reset).
@@ -13,16 +15,16 @@ public struct SimUpsertRecord: Sendable, Equatable {
     public var receivedAt: Double
 
     /// The entry as received, parsed.
-    public var entry: SimJSONValue? { try? SimJSONParser.parse(entryJSON) }
+    public var entry: JSONValue? { try? JSONValue.parse(entryJSON) }
 
-    func write(to writer: inout SimJSONWriter) {
+    func write(to writer: inout JSONWriter) {
         writer.beginObject()
         writer.key("request")
-        writer.int(request)
+        writer.number(request)
         writer.key("external_id")
         writer.string(externalID)
         writer.key("status")
-        writer.int(status)
+        writer.number(status)
         writer.key("stored")
         writer.bool(stored)
         writer.key("received_at")

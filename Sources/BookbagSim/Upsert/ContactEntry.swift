@@ -1,3 +1,5 @@
+import ContactSyncCore
+
 /// What one upsert entry asks to do with a field.
 enum FieldChange<Value: Sendable>: Sendable {
     /// The field was left out of the entry.
@@ -21,14 +23,14 @@ struct ContactEntry: Sendable {
     var name: FieldChange<String> = .unchanged
     var email: FieldChange<String> = .unchanged
     var phonenumber: FieldChange<String> = .unchanged
-    var stripeAccounts: FieldChange<SimJSONValue> = .unchanged
+    var stripeAccounts: FieldChange<JSONValue> = .unchanged
     /// Merged key by key; a `null` value removes the key.
-    var customAttributes: [String: SimJSONValue] = [:]
+    var customAttributes: [String: JSONValue] = [:]
 }
 
 /// The entries array of an upsert body: parsed, and each entry's text as received.
 struct ReceivedEntries: Sendable {
-    var values: [SimJSONValue]
+    var values: [JSONValue]
     var rawJSON: [String]
 }
 

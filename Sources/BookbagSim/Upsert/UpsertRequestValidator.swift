@@ -1,3 +1,5 @@
+import ContactSyncCore
+
 /// Turns a parsed upsert body into validated entries, or refuses the whole request
 /// (contracts section 2: one bad entry refuses the request).
 struct UpsertRequestValidator {
@@ -6,7 +8,7 @@ struct UpsertRequestValidator {
     let attributes: [String: SimAttributeDefinition]
 
     /// The entries array of `{"users": [...]}` or its alias `{"contacts": [...]}`.
-    static func entries(of body: SimJSONValue) throws(UpsertRejection) -> [SimJSONValue] {
+    static func entries(of body: JSONValue) throws(UpsertRejection) -> [JSONValue] {
         guard let root = body.objectValue,
             let entries = (root["users"] ?? root["contacts"])?.arrayValue,
             !entries.isEmpty
@@ -15,7 +17,7 @@ struct UpsertRequestValidator {
         return entries
     }
 
-    func validate(_ entries: [SimJSONValue]) throws(UpsertRejection) -> [ContactEntry] {
+    func validate(_ entries: [JSONValue]) throws(UpsertRejection) -> [ContactEntry] {
         var validated: [ContactEntry] = []
         validated.reserveCapacity(entries.count)
         for (index, entry) in entries.enumerated() {
@@ -24,7 +26,7 @@ struct UpsertRequestValidator {
         return validated
     }
 
-    private func validate(_ received: SimJSONValue, index: Int) throws(UpsertRejection) -> ContactEntry {
+    private func validate(_ received: JSONValue, index: Int) throws(UpsertRejection) -> ContactEntry {
         guard let fields = received.objectValue else {
             throw .invalidContact("at index \(index)", "entry must be an object")
         }
@@ -79,7 +81,7 @@ struct UpsertRequestValidator {
     }
 
     private func validateAttributes(
-        _ values: [String: SimJSONValue], externalID: String
+        _ values: [String: JSONValue], externalID: String
     ) throws(UpsertRejection) {
         var firstUndefined: String?
         var firstInvalid: UpsertRejection?
@@ -98,7 +100,7 @@ struct UpsertRequestValidator {
     }
 
     /// Why `value` does not fit the definition, or nil when it does.
-    private func problem(with value: SimJSONValue, for definition: SimAttributeDefinition) -> String? {
+    private func problem(with value: JSONValue, for definition: SimAttributeDefinition) -> String? {
         let name = definition.name
         switch value {
         case .null: return nil
@@ -109,7 +111,7 @@ struct UpsertRequestValidator {
         let fits =
             switch (definition.type, value) {
             case (.text, .string), (.number, .number), (.boolean, .bool): true
-            case (.date, .string(let text)): RFC3339.isValidDateTime(text)
+            case (.date, .string(let text)): RFC3339DateTime(text) != nil
             default: false
             }
         if fits { return nil }
@@ -118,7 +120,7 @@ struct UpsertRequestValidator {
     }
 
     private func stringChange(
-        _ value: SimJSONValue, field: String, externalID: String
+        _ value: JSONValue, field: String, externalID: String
     ) throws(UpsertRejection) -> FieldChange<String> {
         switch value {
         case .null: return .cleared

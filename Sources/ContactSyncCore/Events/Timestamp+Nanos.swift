@@ -60,7 +60,7 @@ extension Timestamp {
             fraction = nanoseconds
         }
         guard cursor.consume(UInt8(ascii: "Z")), cursor.isAtEnd,
-            (1...12).contains(month), day >= 1, day <= daysInMonth(year: year, month: month),
+            isValidDay(day, month: month, year: Int64(year)),
             hour <= 23, minute <= 59, second <= 59
         else { return nil }
         let days = daysSinceEpoch(year: Int64(year), month: month, day: day)

@@ -17,6 +17,47 @@ extension Timestamp {
 
     /// `parseRFC3339(_:)` on UTF-8 bytes.
     public static func parseRFC3339(utf8 bytes: UnsafeRawBufferPointer) -> Timestamp? {
+        guard let time = RFC3339DateTime(utf8: bytes) else { return nil }
+        let days = daysSinceEpoch(year: Int64(time.year), month: time.month, day: time.day)
+        let seconds = days * 86_400 + Int64(time.hour * 3600 + time.minute * 60 + time.second) - time.offsetSeconds
+        // Instants from 1678 to 2261 (UTC) only: every one of them fits in Int64
+        // nanoseconds and survives formatting to milliseconds and parsing back.
+        guard seconds >= Self.earliestSupportedSecond, seconds < Self.endOfSupportedSeconds else { return nil }
+        // Before the epoch, borrow one second so that Int64.min itself stays reachable.
+        let borrow: Int64 = seconds < 0 ? 1 : 0
+        let (scaled, overflowed) = (seconds + borrow).multipliedReportingOverflow(by: 1_000_000_000)
+        guard !overflowed else { return nil }
+        let (total, overflowedAgain) = scaled.addingReportingOverflow(time.nanosecond - borrow * 1_000_000_000)
+        guard !overflowedAgain else { return nil }
+        return Timestamp(nanosecondsSinceEpoch: total)
+    }
+
+    static let earliestSupportedSecond = daysSinceEpoch(year: 1678, month: 1, day: 1) * 86_400
+    static let endOfSupportedSeconds = daysSinceEpoch(year: 2262, month: 1, day: 1) * 86_400
+}
+
+/// The checked fields of an RFC 3339 date-time, any year 0000 to 9999:
+/// `YYYY-MM-DDTHH:MM:SS[.fraction](Z|±HH:MM)` ('t' and 'z' also accepted), a
+/// real calendar day, a time up to `23:59:60`. Nil for any other shape.
+public struct RFC3339DateTime: Sendable, Equatable {
+    public var year: Int
+    public var month: Int
+    public var day: Int
+    public var hour: Int
+    public var minute: Int
+    public var second: Int
+    /// The fraction as nanoseconds (further digits are dropped).
+    public var nanosecond: Int64
+    /// East of UTC is positive.
+    public var offsetSeconds: Int64
+
+    public init?(_ text: String) {
+        var text = text
+        guard let parsed = text.withUTF8({ Self(utf8: UnsafeRawBufferPointer($0)) }) else { return nil }
+        self = parsed
+    }
+
+    public init?(utf8 bytes: UnsafeRawBufferPointer) {
         var cursor = RFC3339Cursor(bytes: bytes)
         guard let year = cursor.number(digits: 4), cursor.consume(UInt8(ascii: "-")),
             let month = cursor.number(digits: 2), cursor.consume(UInt8(ascii: "-")),
@@ -26,13 +67,11 @@ extension Timestamp {
             let minute = cursor.number(digits: 2), cursor.consume(UInt8(ascii: ":")),
             let second = cursor.number(digits: 2)
         else { return nil }
-
         var nanosecond: Int64 = 0
         if cursor.consume(UInt8(ascii: ".")) {
             guard let fraction = cursor.fractionNanoseconds() else { return nil }
             nanosecond = fraction
         }
-
         let offsetSeconds: Int64
         if cursor.consume(UInt8(ascii: "Z")) || cursor.consume(UInt8(ascii: "z")) {
             offsetSeconds = 0
@@ -51,37 +90,13 @@ extension Timestamp {
             else { return nil }
             offsetSeconds = sign * Int64(offsetHour * 3600 + offsetMinute * 60)
         }
-        guard cursor.isAtEnd else { return nil }
-
-        guard (1...12).contains(month), day >= 1, day <= daysInMonth(year: year, month: month),
+        guard cursor.isAtEnd, Timestamp.isValidDay(day, month: month, year: Int64(year)),
             hour <= 23, minute <= 59, second <= 60
         else { return nil }
-
-        let days = daysSinceEpoch(year: Int64(year), month: month, day: day)
-        let seconds = days * 86_400 + Int64(hour * 3600 + minute * 60 + second) - offsetSeconds
-        // Instants from 1678 to 2261 (UTC) only: every one of them fits in Int64
-        // nanoseconds and survives formatting to milliseconds and parsing back.
-        guard seconds >= Self.earliestSupportedSecond, seconds < Self.endOfSupportedSeconds else { return nil }
-        // Before the epoch, borrow one second so that Int64.min itself stays reachable.
-        let borrow: Int64 = seconds < 0 ? 1 : 0
-        let (scaled, overflowed) = (seconds + borrow).multipliedReportingOverflow(by: 1_000_000_000)
-        guard !overflowed else { return nil }
-        let (total, overflowedAgain) = scaled.addingReportingOverflow(nanosecond - borrow * 1_000_000_000)
-        guard !overflowedAgain else { return nil }
-        return Timestamp(nanosecondsSinceEpoch: total)
-    }
-
-    static let earliestSupportedSecond = daysSinceEpoch(year: 1678, month: 1, day: 1) * 86_400
-    static let endOfSupportedSeconds = daysSinceEpoch(year: 2262, month: 1, day: 1) * 86_400
-
-    static func daysInMonth(year: Int, month: Int) -> Int {
-        switch month {
-        case 2:
-            let isLeap = year % 4 == 0 && (year % 100 != 0 || year % 400 == 0)
-            return isLeap ? 29 : 28
-        case 4, 6, 9, 11: return 30
-        default: return 31
-        }
+        (self.year, self.month, self.day) = (year, month, day)
+        (self.hour, self.minute, self.second) = (hour, minute, second)
+        self.nanosecond = nanosecond
+        self.offsetSeconds = offsetSeconds
     }
 }
 

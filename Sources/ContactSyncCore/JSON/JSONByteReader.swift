@@ -4,23 +4,23 @@
 /// pieces they keep (strings, numbers) and skip the rest without allocating.
 /// The bytes must stay alive while the reader is used, and should already be
 /// known to be valid UTF-8 (string contents are passed through as they are).
-struct JSONByteReader {
+public struct JSONByteReader {
     let bytes: UnsafeRawBufferPointer
-    var position: Int
+    public internal(set) var position: Int
 
-    init(bytes: UnsafeRawBufferPointer, position: Int = 0) {
+    public init(bytes: UnsafeRawBufferPointer, position: Int = 0) {
         self.bytes = bytes
         self.position = position
     }
 
-    var isAtEnd: Bool { position >= bytes.count }
+    public var isAtEnd: Bool { position >= bytes.count }
 
     /// The byte at the cursor, or nil at the end.
     @inline(__always)
     var current: UInt8? { position < bytes.count ? bytes[position] : nil }
 
     @inline(__always)
-    mutating func skipWhitespace() {
+    public mutating func skipWhitespace() {
         while position < bytes.count && JSONByte.isWhitespace(bytes[position]) {
             position &+= 1
         }
@@ -28,7 +28,7 @@ struct JSONByteReader {
 
     /// Skips whitespace and returns the next byte without consuming it (nil at the end).
     @inline(__always)
-    mutating func peekAfterWhitespace() -> UInt8? {
+    public mutating func peekAfterWhitespace() -> UInt8? {
         skipWhitespace()
         return current
     }

@@ -123,6 +123,13 @@ public struct JSONWriter: Sendable {
         needsComma = true
     }
 
+    /// Text that is already JSON, written as it is (an entry kept as received, a deliberately bad value).
+    public mutating func rawJSON(_ text: String) {
+        separate()
+        bytes.append(contentsOf: text.utf8)
+        needsComma = true
+    }
+
     /// The bytes base64-encoded (RFC 4648, padded) as a JSON string.
     public mutating func base64String(_ value: some Collection<UInt8>) {
         separate()

@@ -58,17 +58,9 @@ enum HTTPDate {
         guard clock.count == 3, clock.allSatisfy({ $0.count == 2 }),
             let hour = number(clock[0]), let minute = number(clock[1]), let second = number(clock[2]),
             (0...23).contains(hour), (0...59).contains(minute), (0...60).contains(second),
-            (1601...9999).contains(year), (1...daysIn(month: month, year: year)).contains(day)
+            (1601...9999).contains(year), Timestamp.isValidDay(day, month: month, year: year)
         else { return nil }
         let days = Timestamp.daysSinceEpoch(year: year, month: month, day: day)
         return days * 86_400 + Int64(hour * 3600 + minute * 60 + second)
-    }
-
-    private static func daysIn(month: Int, year: Int64) -> Int {
-        switch month {
-        case 2: (year % 4 == 0 && year % 100 != 0) || year % 400 == 0 ? 29 : 28
-        case 4, 6, 9, 11: 30
-        default: 31
-        }
     }
 }
