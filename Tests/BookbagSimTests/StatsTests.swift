@@ -32,4 +32,16 @@ struct StatsTests {
             #expect(client.sim.state.stats().requests == 5)
         }
     }
+
+    @Test func unmatchedAPIPathsAreAdmittedThenAnswered404() async throws {
+        try await withSim { client in
+            #expect(try await client.send("GET", "/api/v1/chatbots/123/nothing", key: .none).status == 401)
+            let unknown = try await client.send("DELETE", "/api/v1/chatbots/123/contacts/a")
+            #expect(unknown.status == 404)
+            #expect(unknown.message == "Resource not found")
+            let unknownOps = try await client.send("GET", "/_sim/nothing", key: .none)
+            #expect(unknownOps.status == 404 && unknownOps.message == "Resource not found")
+            #expect(try await client.stats()["by_route_status"] == .object(["unknown 401": .number(1), "unknown 404": .number(1)]))
+        }
+    }
 }

@@ -2,9 +2,28 @@ import ContactSyncCore
 import Hummingbird
 
 /// The in-scope API calls, once faults, the key and the chatbot have been checked.
-struct APIHandlers {
+struct APIHandlers: Sendable {
     let state: BookbagSimState
     let maximumBodyBytes: Int
+
+    /// `context.admission` carries the upsert's entry-error ids and response delay.
+    func respond(_ route: SimRoute, to request: Request, context: SimRequestContext) async throws -> Response {
+        var request = request
+        let resource = context.parameters.get("resource") ?? ""
+        switch route {
+        case .upsertContacts:
+            let response = await upsertContacts(&request, refusedIDs: context.admission?.entryErrorIDs ?? [])
+            if let delay = context.admission?.responseDelayMilliseconds, delay > 0 {
+                try await Task.sleep(for: .milliseconds(delay))
+            }
+            return response
+        case .getContact: return getContact(resource)
+        case .listAttributes: return listAttributes()
+        case .createAttribute: return await createAttribute(&request)
+        case .updateAttribute: return await updateAttribute(resource, &request)
+        case .unknown: return SimResponses.notFound
+        }
+    }
 
     // MARK: Contacts
 

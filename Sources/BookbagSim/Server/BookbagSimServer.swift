@@ -24,11 +24,8 @@ public struct BookbagSimServer: Sendable {
     }
 
     private func makeApplication(onListening: @Sendable @escaping (Int) async -> Void) -> some ApplicationProtocol {
-        let responder = SimResponder(
-            api: APIResponder(state: state, configuration: configuration),
-            ops: SimOpsResponder(state: state, maximumBodyBytes: configuration.maximumBodyBytes))
-        return Application(
-            responder: responder,
+        Application(
+            router: makeRouter(),
             configuration: ApplicationConfiguration(
                 address: .hostname(configuration.host, port: configuration.port),
                 serverName: "bookbag-sim", backlog: 1024),
