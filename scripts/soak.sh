@@ -13,6 +13,8 @@ bash scripts/setup.sh
 start_tansu
 export CONTACT_SYNC_TEST_BROKERS="$BROKERS"
 export SWIFT_BACKTRACE=enable=yes,interactive=no
+# The fault suite's rate and throughput assertions (the default suite only prints those figures).
+export CONTACT_SYNC_SOAK=1
 swift build --build-tests >"$RUN_DIR/swift-build.log" 2>&1 || { tail -n 40 "$RUN_DIR/swift-build.log"; exit 1; }
 tests="$(swift build --show-bin-path)/contact-syncPackageTests.xctest"
 mkdir -p "$RUN_DIR/soak"
