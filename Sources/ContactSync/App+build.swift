@@ -145,7 +145,8 @@ public func buildContactSyncServices(
             minimum: configuration.batching.upsertMinUsers, maximum: configuration.batching.upsertMaxUsers),
         abandon: abandon)
     let registryOfAttributes = AttributeRegistry(
-        policy: AttributePolicy(allowlist: configuration.attributeAllowlist), client: client, logger: logger)
+        policy: AttributePolicy(allowlist: configuration.attributeAllowlist), client: client,
+        retryPolicy: configuration.bookbag.retry, health: health, abandon: abandon, logger: logger)
     let executor = UpsertExecutor(
         client: client, registry: registryOfAttributes, retryPolicy: configuration.bookbag.retry,
         health: health, logger: logger, metrics: metrics, abandon: abandon)
@@ -170,8 +171,11 @@ public func buildContactSyncServices(
         clocks: ClockBook(
             store: store, changelog: changelog, topic: configuration.clocks.topic,
             writerID: changelog.settings.writerID, resendStored: configuration.clocks.resendStored),
-        registry: registryOfAttributes, executor: executor, health: health,
-        logger: logger, metrics: metrics, maxMessageBytes: publisher.maxPayloadBytes)
+        registry: registryOfAttributes, executor: executor, logger: logger, metrics: metrics,
+        outcomes: OutcomeMessages(
+            chatbotID: configuration.bookbag.chatbotID, resultTopic: configuration.kafka.resultTopic,
+            deadLetterTopic: configuration.kafka.deadLetterTopic, maxMessageBytes: publisher.maxPayloadBytes,
+            metrics: metrics, logger: logger))
     let consumer = try KafkaConsumer(
         settings: KafkaConsumerSettings(
             properties: KafkaProperties.consumer(configuration.kafka), topics: configuration.kafka.topics,

@@ -86,6 +86,9 @@ public struct ContactSyncConfiguration: Sendable {
     public var httpHost = "127.0.0.1"
     public var httpPort = 8080
     public var shutdownTimeout: Duration = .seconds(30)
+    /// LOG_LEVEL and LOG_FORMAT when not set; `LoggingSetup` reads them before the configuration exists.
+    public static let defaultLogLevel = "info"
+    public static let defaultLogFormat = "text"
     /// Worth a warning at start, not a refusal (a key file others can read).
     public var warnings: [String] = []
     /// Kubernetes service-link variables (KAFKA_PORT=tcp://…) left out of the

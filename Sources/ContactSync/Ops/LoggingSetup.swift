@@ -4,12 +4,9 @@ import Logging
 /// LOG_FORMAT=json|text and LOG_LEVEL, bootstrapped once by `main`. Every
 /// handler is wrapped so the configured key never reaches a log line.
 public enum LoggingSetup {
-    public static let defaultLevel = Logger.Level.info
-    public static let defaultFormat = "text"
-
     @discardableResult
     public static func bootstrap(environment: [String: String]) -> Logger.Level {
-        let level = environment["LOG_LEVEL"].flatMap { Logger.Level(rawValue: $0.lowercased()) } ?? defaultLevel
+        let level = environment["LOG_LEVEL"].flatMap { Logger.Level(rawValue: $0.lowercased()) } ?? Logger.Level(rawValue: ContactSyncConfiguration.defaultLogLevel) ?? .info
         let json = environment["LOG_FORMAT"]?.lowercased() == "json"
         LoggingSystem.bootstrap { label in
             let handler: any LogHandler = json ? JSONLogHandler(label: label) : StreamLogHandler.standardError(label: label)

@@ -4,20 +4,18 @@ import Logging
 
 /// The stages one batch of records goes through: decode → fold → reconcile
 /// with the field clocks → define attributes and upsert → record the decisions
-/// as result and dead-letter messages that account for every record in it, and
-/// the changed clocks. The loop overlaps one batch's upsert with the next
+/// (`OutcomeMessages`) so that every record in it is accounted for, and the
+/// changed clocks. The loop overlaps one batch's upsert with the next
 /// batch's preparation.
 struct BatchProcessor: Sendable {
     let configuration: ContactSyncConfiguration
     let clocks: ClockBook
     let registry: AttributeRegistry
     let executor: UpsertExecutor
-    let health: ServiceHealth
     let logger: Logger
     let metrics: ServiceMetrics
-    /// The most bytes (key plus value) a result or dead letter may hold: the
-    /// producer's limit. Larger ones are cut (dead letters) or split (results).
-    let maxMessageBytes: Int
+    /// Results and dead letters of the batch's records and decisions.
+    let outcomes: OutcomeMessages
 
     struct Summary: Sendable {
         var records = 0
@@ -34,8 +32,6 @@ struct BatchProcessor: Sendable {
     struct Memory: Sendable {
         /// Field clocks of recently decided contacts, in front of the clock store.
         var clocks: ClockCache
-        /// The consumer's assignment epoch whose clocks are caught up (see `ConsumerStateMachine`).
-        var assignmentEpoch: UInt64 = 0
         var sequence: UInt64 = 0
         /// When input keyed otherwise than by `external_id` was last logged (once a minute at most).
         var lastKeyingWarning: ContinuousClock.Instant?
@@ -79,10 +75,10 @@ struct BatchProcessor: Sendable {
             case .failure(let failure):
                 work.summary.rejected += 1
                 let error = SyncError(code: failure.reason.code, message: failure.reason.message)
-                work.messages += resultMessages(
+                work.messages += outcomes.results(
                     externalID: failure.externalID, status: .rejected, eventIDs: failure.eventID.map { [$0] } ?? [],
                     sources: [record.source], attempts: 0, httpStatus: nil, error: error, ignored: [], reason: nil, at: now)
-                work.messages.append(deadLetter(record, error: error, externalID: failure.externalID,
+                work.messages.append(outcomes.deadLetter(record, error: error, externalID: failure.externalID,
                                                 eventIDs: failure.eventID.map { [$0] } ?? [], at: now))
                 metrics.deadLetter(code: error.code)
             }
@@ -135,7 +131,7 @@ struct BatchProcessor: Sendable {
                 case .olderThanStored: metrics.refusedAsOlder(events: update.eventCount)
                 case .alreadyStored: if stored != nil { work.alreadyStored.append(update.externalID) }
                 }
-                work.messages += resultMessages(
+                work.messages += outcomes.results(
                     externalID: update.externalID, status: .unchanged, eventIDs: update.eventIDs, sources: update.sources,
                     attempts: 0, httpStatus: nil, error: nil, ignored: [], reason: reason.rawValue, at: now)
             case .send(let kept, _, _):
@@ -149,7 +145,7 @@ struct BatchProcessor: Sendable {
     /// requests of the adaptive request size (`UPSERT_MIN_USERS`...`UPSERT_MAX_USERS`). Nil when the shutdown deadline passed first.
     func upsert(_ updates: [ContactUpdate]) async -> Upserted? {
         if updates.isEmpty { return Upserted() }
-        guard await defineAttributes(for: updates) else { return nil }
+        guard await registry.defineRetrying(for: updates) else { return nil }
         let pending = await registry.admit(updates)
         let chunks = UpsertRequest.chunks(pending.count, maxPerRequest: await executor.usersPerRequest())
         let decisions = await withTaskGroup(of: [ContactDecision].self) { group in
@@ -213,32 +209,6 @@ struct BatchProcessor: Sendable {
         return changed
     }
 
-    /// Stage 5, off the loop: the decisions as results and dead letters; with
-    /// `work.messages` they account for every record of the batch.
-    func decisionMessages(_ upserted: Upserted, in work: Work, decidedAt: Timestamp) -> [OutgoingMessage] {
-        var messages: [OutgoingMessage] = []
-        messages.reserveCapacity(upserted.decisions.count)
-        var recordsBySource: [RecordSource: KafkaRecord]?
-        for decision in upserted.decisions {
-            messages += resultMessages(
-                externalID: decision.update.externalID, status: decision.status, eventIDs: decision.update.eventIDs,
-                sources: decision.update.sources, attempts: decision.attempts, httpStatus: decision.httpStatus,
-                error: decision.error, ignored: decision.ignoredAttributes, reason: nil, at: decidedAt)
-            if let error = decision.error, decision.status == .rejected || decision.status == .failed {
-                if recordsBySource == nil {
-                    recordsBySource = Dictionary(work.batch.records.map { ($0.source, $0) }, uniquingKeysWith: { a, _ in a })
-                }
-                for source in decision.update.sources {
-                    guard let record = recordsBySource?[source] else { continue }
-                    messages.append(deadLetter(record, error: error, externalID: decision.update.externalID,
-                                               eventIDs: decision.update.eventIDs, at: decidedAt))
-                    metrics.deadLetter(code: error.code)
-                }
-            }
-        }
-        return messages
-    }
-
     /// Counts a finished batch in the metrics.
     func count(_ work: Work, memory: Memory) {
         metrics.batchSize.record(work.summary.records)
@@ -247,93 +217,5 @@ struct BatchProcessor: Sendable {
         metrics.result(.rejected, count: work.summary.rejected)
         metrics.result(.failed, count: work.summary.failed)
         metrics.contactMemorySize.record(memory.clocks.count)
-    }
-
-    /// Retries until the definitions are in place, or the shutdown deadline passes.
-    private func defineAttributes(for updates: [ContactUpdate]) async -> Bool {
-        var attempt = 0
-        var rng = SystemRandomNumberGenerator()
-        while !executor.abandon.isSet {
-            let failure: AttributeRegistry.Failure?
-            do {
-                try await registry.ensureDefined(for: updates)
-                failure = nil
-            } catch {
-                failure = error
-            }
-            switch failure {
-            case nil:
-                return true
-            case .configuration(let message):
-                health.update { $0.bookbagConfigurationError = message }
-                logger.error("Bookbag refused to list or define custom attributes (\(message)): check the key, chatbot id and base URL. Retrying in 10 s")
-                await executor.abandon.sleep(for: .seconds(10))
-            case .transient(let message):
-                attempt += 1
-                let delay = configuration.bookbag.retry.backoff(afterAttempt: attempt, using: &rng)
-                logger.warning("custom attribute definitions not available (\(message)); retry in \(delay)")
-                await executor.abandon.sleep(for: delay)
-            }
-        }
-        return false
-    }
-
-    /// The result as one message, or as several when it is too large for one
-    /// (a contact folded from very many events).
-    private func resultMessages(
-        externalID: String?, status: SyncStatus, eventIDs: [String], sources: [RecordSource], attempts: Int,
-        httpStatus: Int?, error: SyncError?, ignored: [String], reason: String?, at decidedAt: Timestamp
-    ) -> [OutgoingMessage] {
-        let record = ResultRecord(
-            externalID: externalID, status: status, chatbotID: configuration.bookbag.chatbotID, eventIDs: eventIDs,
-            sources: sources, attempts: attempts, httpStatus: httpStatus, error: error, ignoredAttributes: ignored,
-            reason: reason, decidedAt: decidedAt)
-        let messages = Self.resultMessages(record, topic: configuration.kafka.resultTopic, maxBytes: maxMessageBytes)
-        if messages.count > 1 {
-            metrics.oversized(topic: configuration.kafka.resultTopic)
-            logger.notice("the result for \(externalID ?? "an unreadable record") is published as \(messages.count) records, each under \(maxMessageBytes) bytes")
-        }
-        return messages
-    }
-
-    /// Parts that fit `maxBytes`, each of which can be split again; the whole
-    /// record when not even one event fits (the publisher then stops the service).
-    static func resultMessages(_ record: ResultRecord, topic: String, maxBytes: Int) -> [OutgoingMessage] {
-        let key = record.externalID.map { Array($0.utf8) }
-        let parts = record.split(toFit: maxBytes - (key?.count ?? 0)) ?? [(record, record.jsonBytes())]
-        return parts.map { part in
-            OutgoingMessage(topic: topic, key: key, value: part.json) { smaller in
-                guard part.record.split(toFit: smaller - (key?.count ?? 0)) != nil else { return nil }
-                return resultMessages(part.record, topic: topic, maxBytes: smaller)
-            }
-        }
-    }
-
-    private func deadLetter(
-        _ record: KafkaRecord, error: SyncError, externalID: String?, eventIDs: [String], at decidedAt: Timestamp
-    ) -> OutgoingMessage {
-        let letter = DeadLetterRecord(
-            source: record.source, key: record.key, value: record.valueIsNull ? nil : record.value, headers: record.headers,
-            error: error,
-            decidedAt: decidedAt, externalID: externalID, eventIDs: eventIDs)
-        let topic = configuration.kafka.deadLetterTopic
-        guard let (message, truncated) = Self.deadLetterMessage(letter, topic: topic, maxBytes: maxMessageBytes) else {
-            // Below any real limit (the start-up check refuses it); the publisher stops the service.
-            return OutgoingMessage(topic: topic, key: letter.messageKey, value: letter.jsonBytes())
-        }
-        if truncated {
-            metrics.oversized(topic: topic)
-            logger.notice("the dead letter of \(record.topic)/\(record.partition)/\(record.offset) holds a prefix of its \(record.value.count)-byte value, to fit \(maxMessageBytes) bytes")
-        }
-        return message
-    }
-
-    /// The dead letter within `maxBytes`, able to shrink again; nil when it cannot fit.
-    static func deadLetterMessage(_ letter: DeadLetterRecord, topic: String, maxBytes: Int) -> (OutgoingMessage, truncated: Bool)? {
-        guard let fitted = letter.message(maxBytes: maxBytes) else { return nil }
-        let message = OutgoingMessage(topic: topic, key: fitted.key, value: fitted.value) { smaller in
-            deadLetterMessage(letter, topic: topic, maxBytes: smaller).map { [$0.0] }
-        }
-        return (message, fitted.truncated)
     }
 }

@@ -91,11 +91,10 @@ public final class ContactSyncService: Service, Sendable {
 
     /// Batches go through one after another, except that the next batch is
     /// decoded, folded and (for contacts not in flight) sent while the previous
-    /// batch's requests are still out. Contacts that are in flight wait for the
-    /// previous batch's decisions, so an older update never lands after a newer one.
+    /// batch's requests are still out; `BatchScheduler` decides the order.
     private func consumeLoop() async {
         var memory = BatchProcessor.Memory(clocks: ClockCache(capacity: configuration.contactMemoryCapacity))
-        var inFlight: BatchInFlight?
+        var scheduler = BatchScheduler<BatchInFlight>()
         while true {
             var next: RecordBatch?
             switch consumer.readyBatch() {
@@ -104,35 +103,34 @@ public final class ContactSyncService: Service, Sendable {
             case .finished:
                 next = nil
             case .wait:
-                // Nothing to overlap with: finish the batch in flight first, so waiting adds no latency to it.
-                if let previous = inFlight {
-                    inFlight = nil
+                if let previous = scheduler.takeInFlight() {
                     guard await finish(previous, memory: &memory) else { return }
                 }
                 next = await consumer.nextBatch()
             }
             guard let batch = next else { break }
-            if batch.records.isEmpty { continue }
-            if batch.assignmentEpoch != memory.assignmentEpoch {
-                if let previous = inFlight {
-                    inFlight = nil
+            switch scheduler.arrived(epoch: batch.assignmentEpoch, recordCount: batch.records.count) {
+            case .skip:
+                continue
+            case .catchUpFirst(let previous, let epoch):
+                if let previous {
                     guard await finish(previous, memory: &memory) else { return }
                 }
-                guard await catchUpClocks(epoch: batch.assignmentEpoch, memory: &memory) else { return }
+                guard await catchUpClocks(memory: &memory) else { return }
+                scheduler.caughtUp(to: epoch)
+            case .start:
+                break
             }
-            let previous = inFlight
-            inFlight = nil
-            guard let started = await start(batch, after: previous, memory: &memory) else { return }
-            inFlight = started
+            guard await start(batch, scheduler: &scheduler, memory: &memory) else { return }
         }
-        if let previous = inFlight { _ = await finish(previous, memory: &memory) }
+        if let previous = scheduler.takeInFlight() { _ = await finish(previous, memory: &memory) }
     }
 
     /// Partitions were assigned: before deciding their records, apply every
     /// clock in the changelog now, which includes all that their previous
     /// owner wrote before giving them up. The cache may hold clocks another
     /// replica has since moved forward, so it starts over.
-    private func catchUpClocks(epoch: UInt64, memory: inout BatchProcessor.Memory) async -> Bool {
+    private func catchUpClocks(memory: inout BatchProcessor.Memory) async -> Bool {
         let started = ContinuousClock.now
         do {
             try await processor.clocks.changelog.catchUp()
@@ -140,7 +138,6 @@ public final class ContactSyncService: Service, Sendable {
             return stopForClocks(error)
         }
         memory.clocks.removeAll()
-        memory.assignmentEpoch = epoch
         logger.info("partitions assigned: field clocks caught up with \(configuration.clocks.topic) in \(ContinuousClock.now - started)")
         return true
     }
@@ -154,40 +151,36 @@ public final class ContactSyncService: Service, Sendable {
         return false
     }
 
-    /// Prepares a batch and starts its upsert; finishes `previous` on the way,
-    /// as soon as the contacts it does not share with it are on their way.
-    /// Nil when the shutdown deadline passed (nothing more is published).
-    private func start(_ batch: RecordBatch, after previous: BatchInFlight?, memory: inout BatchProcessor.Memory) async -> BatchInFlight? {
+    /// Prepares a batch and starts its upsert; finishes the batch in flight on
+    /// the way, as soon as the contacts it does not share with it are on their
+    /// way. False when the shutdown deadline passed (nothing more is published).
+    private func start(
+        _ batch: RecordBatch, scheduler: inout BatchScheduler<BatchInFlight>, memory: inout BatchProcessor.Memory
+    ) async -> Bool {
         let started = ContinuousClock.now
         var work = processor.decodeAndFold(batch, memory: &memory)
-        let busy = previous?.contacts ?? []
-        var free: [ContactUpdate] = []
-        var waiting: [ContactUpdate] = []
-        for update in work.updates {
-            if busy.contains(update.externalID) { waiting.append(update) } else { free.append(update) }
-        }
+        let (free, waiting) = scheduler.split(work.updates)
         let freeToSend: [ContactUpdate]
         do {
             freeToSend = try await processor.reconcile(free, in: &work, memory: &memory)
         } catch {
-            if let previous { _ = await finish(previous, memory: &memory) }
-            _ = stopForClocks(error)
-            return nil
+            if let previous = scheduler.takeInFlight() { _ = await finish(previous, memory: &memory) }
+            return stopForClocks(error)
         }
         let early = Task { [processor] in await processor.upsert(freeToSend) }
-        if let previous {
+        if let previous = scheduler.takeInFlight() {
             guard await finish(previous, memory: &memory) else {
                 _ = await early.value  // returns promptly: the abandon signal is set
-                return nil
+                return false
             }
         }
         let waitingToSend: [ContactUpdate]
         do {
             waitingToSend = try await processor.reconcile(waiting, in: &work, memory: &memory)
         } catch {
-            _ = stopForClocks(error)
+            let stopped = stopForClocks(error)  // first: it sets the abandon signal, so `early` returns promptly
             _ = await early.value
-            return nil
+            return stopped
         }
         let upserted = Task { [processor] () -> BatchProcessor.Upserted? in
             async let first = early.value
@@ -195,11 +188,9 @@ public final class ContactSyncService: Service, Sendable {
             guard let a = await first, let b = await second else { return nil }
             return a + b
         }
-        // Every contact of the batch, sent or not: an unchanged one may still move
-        // its clocks forward (a newer occurred_at of the same value), and the next
-        // batch must decide against that, not against the clocks before it.
-        let contacts = Set(work.updates.lazy.map(\.externalID))
-        return BatchInFlight(work: work, contacts: contacts, upserted: upserted, started: started)
+        scheduler.started(
+            BatchInFlight(work: work, upserted: upserted, started: started), contacts: Set(work.updates.lazy.map(\.externalID)))
+        return true
     }
 
     /// Waits for the batch's decisions, records its clocks (cache, store), then
@@ -229,7 +220,7 @@ public final class ContactSyncService: Service, Sendable {
         }
         publishing.enqueue { [publisher, processor, work] in
             await publisher.publish(processor.clocks.changelogMessages(storedClocks)) { acknowledged.acknowledgeOne() }
-            let messages = work.messages + processor.decisionMessages(upserted, in: work, decidedAt: decidedAt)
+            let messages = work.messages + processor.outcomes.decisions(upserted, in: work, decidedAt: decidedAt)
             await publisher.publish(messages) { acknowledged.acknowledgeOne() }
         }
         let summary = work.summary
@@ -249,8 +240,6 @@ public final class ContactSyncService: Service, Sendable {
 /// A batch whose upsert is under way.
 struct BatchInFlight: Sendable {
     var work: BatchProcessor.Work
-    /// The batch's contacts; the next batch's updates for them wait for these decisions.
-    let contacts: Set<String>
     let upserted: Task<BatchProcessor.Upserted?, Never>
     let started: ContinuousClock.Instant
 }

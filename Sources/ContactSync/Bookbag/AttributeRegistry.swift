@@ -9,12 +9,50 @@ actor AttributeRegistry {
     private var loaded = false
     private let policy: AttributePolicy
     private let client: BookbagClient
+    private let retryPolicy: RetryPolicy
+    private let health: ServiceHealth
+    private let abandon: AbandonSignal
     private let logger: Logger
 
-    init(policy: AttributePolicy, client: BookbagClient, logger: Logger) {
+    init(
+        policy: AttributePolicy, client: BookbagClient, retryPolicy: RetryPolicy, health: ServiceHealth,
+        abandon: AbandonSignal, logger: Logger
+    ) {
         self.policy = policy
         self.client = client
+        self.retryPolicy = retryPolicy
+        self.health = health
+        self.abandon = abandon
         self.logger = logger
+    }
+
+    /// Retries until the definitions are in place, or the shutdown deadline passes.
+    nonisolated func defineRetrying(for updates: [ContactUpdate]) async -> Bool {
+        var attempt = 0
+        var rng = SystemRandomNumberGenerator()
+        while !abandon.isSet {
+            let failure: Failure?
+            do {
+                try await ensureDefined(for: updates)
+                failure = nil
+            } catch {
+                failure = error
+            }
+            switch failure {
+            case nil:
+                return true
+            case .configuration(let message):
+                health.update { $0.bookbagConfigurationError = message }
+                logger.error("Bookbag refused to list or define custom attributes (\(message)): check the key, chatbot id and base URL. Retrying in 10 s")
+                await abandon.sleep(for: .seconds(10))
+            case .transient(let message):
+                attempt += 1
+                let delay = retryPolicy.backoff(afterAttempt: attempt, using: &rng)
+                logger.warning("custom attribute definitions not available (\(message)); retry in \(delay)")
+                await abandon.sleep(for: delay)
+            }
+        }
+        return false
     }
 
     enum Failure: Error, Sendable {
