@@ -134,7 +134,8 @@ public func buildContactSyncServices(
 ) throws -> ContactSyncServices {
     SecretRedaction.register(configuration.bookbag.apiKey.secret)
     let metrics = metricsFactory.map { ServiceMetrics(factory: $0) } ?? ServiceMetrics()
-    let health = ServiceHealth()
+    let standing = BookbagStanding()
+    let broker = BrokerReachability(reachable: true)
     let httpSettings = HTTPClientSettings(bookbag: configuration.bookbag)
     try CurlHTTPClient.verifyCapabilities(httpSettings)
     let http = CurlHTTPClient(settings: httpSettings)
@@ -146,10 +147,10 @@ public func buildContactSyncServices(
         abandon: abandon)
     let registryOfAttributes = AttributeRegistry(
         policy: AttributePolicy(allowlist: configuration.attributeAllowlist), client: client,
-        retryPolicy: configuration.bookbag.retry, health: health, abandon: abandon, logger: logger)
+        retryPolicy: configuration.bookbag.retry, standing: standing, abandon: abandon, logger: logger)
     let executor = UpsertExecutor(
         client: client, registry: registryOfAttributes, retryPolicy: configuration.bookbag.retry,
-        health: health, logger: logger, metrics: metrics, abandon: abandon)
+        standing: standing, logger: logger, metrics: metrics, abandon: abandon)
     let publisher = try ResultPublisher(
         properties: KafkaProperties.producer(configuration.kafka), logger: logger, metrics: metrics, onFatal: onFatal)
     try checkMessageLimit(publisher.maxPayloadBytes, maxRecordBytes: configuration.decodeLimits.maxValueBytes, logger: logger)
@@ -165,7 +166,7 @@ public func buildContactSyncServices(
         store: store, logger: logger, metrics: metrics)
     // A catch-up still waiting when the shutdown deadline passes gives up.
     abandon.onSet { changelog.failWaiters(CancellationError()) }
-    let clocks = ClockChangelogService(changelog: changelog, health: health, logger: logger, metrics: metrics, onFatal: onFatal)
+    let clocks = ClockChangelogService(changelog: changelog, broker: broker, logger: logger, metrics: metrics, onFatal: onFatal)
     let processor = BatchProcessor(
         configuration: configuration,
         clocks: ClockBook(
@@ -183,13 +184,14 @@ public func buildContactSyncServices(
             batchMaxWait: configuration.batching.maxWait,
             maxReadyBatches: 2, maxOutstandingRecords: configuration.batching.maxOutstandingRecords,
             revokeDrainTimeout: configuration.shutdownTimeout),
-        logger: logger, metrics: metrics, health: health)
+        logger: logger, metrics: metrics, broker: broker)
     let sync = ContactSyncService(
-        configuration: configuration, consumer: consumer, publisher: publisher, processor: processor, health: health,
+        configuration: configuration, consumer: consumer, publisher: publisher, processor: processor, standing: standing,
         logger: logger, abandon: abandon, clocksRestored: clocks.restored, onFatal: onFatal)
     let intake = try configuration.intake.enabled
         ? buildIntake(configuration: configuration, logger: logger, metricsFactory: metricsFactory, onListening: onIntakeListening)
         : nil
+    let health = ServiceHealth(restore: clocks.restored, consumer: consumer, broker: broker, bookbag: standing)
     let ops = OpsServer.make(
         host: configuration.httpHost, port: configuration.httpPort,
         notReadyReasons: { health.snapshot.notReadyReasons + (intake?.notReadyReasons ?? []) },

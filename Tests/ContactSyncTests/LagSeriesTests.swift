@@ -30,7 +30,7 @@ struct LagSeriesTests {
                     properties: KafkaProperties.consumer(RebalanceWhilePausedTests.kafka(topics, strategy: "range,roundrobin")),
                     topics: [topics.profile, topics.login], batchMinEvents: 10, batchMaxEvents: 10, batchMaxWait: .milliseconds(100),
                     maxReadyBatches: 1, maxOutstandingRecords: 10),
-                logger: .init(label: "intruder"), metrics: ServiceMetrics(), health: ServiceHealth())
+                logger: .init(label: "intruder"), metrics: ServiceMetrics(), broker: BrokerReachability(reachable: true))
             try intruder.start()
             #expect(await eventually { !intruder.assignment.isEmpty && consumer.assignment.count < 4 }, "the group rebalanced")
             #expect(await eventually(timeout: .seconds(10)) { lagged() == Set(consumer.assignment) },

@@ -43,7 +43,7 @@ struct RebalanceWhilePausedTests {
                     properties: KafkaProperties.consumer(Self.kafka(topics, strategy: assignmentStrategy)),
                     topics: [topics.profile, topics.login], batchMinEvents: 10, batchMaxEvents: 10, batchMaxWait: .milliseconds(100),
                     maxReadyBatches: 1, maxOutstandingRecords: 10),
-                logger: .init(label: "intruder"), metrics: ServiceMetrics(), health: ServiceHealth())
+                logger: .init(label: "intruder"), metrics: ServiceMetrics(), broker: BrokerReachability(reachable: true))
             try intruder.start()
             #expect(await eventually { !intruder.assignment.isEmpty && consumer.assignment.count < 4 }, "the group rebalanced")
             await intruder.close()

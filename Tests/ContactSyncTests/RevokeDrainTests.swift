@@ -36,7 +36,7 @@ struct RevokeDrainTests {
                     properties: KafkaProperties.consumer(RebalanceWhilePausedTests.kafka(topics, strategy: "range,roundrobin")),
                     topics: [topics.profile, topics.login], batchMinEvents: 10, batchMaxEvents: 10, batchMaxWait: .milliseconds(100),
                     maxReadyBatches: 1, maxOutstandingRecords: 1_000),
-                logger: .init(label: "intruder"), metrics: ServiceMetrics(), health: ServiceHealth())
+                logger: .init(label: "intruder"), metrics: ServiceMetrics(), broker: BrokerReachability(reachable: true))
             try intruder.start()
             #expect(await eventually { !intruder.assignment.isEmpty }, "the intruder got partitions")
             // It reads (and never commits), then leaves: the partitions come back.

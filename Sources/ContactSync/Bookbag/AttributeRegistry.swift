@@ -10,18 +10,18 @@ actor AttributeRegistry {
     private let policy: AttributePolicy
     private let client: BookbagClient
     private let retryPolicy: RetryPolicy
-    private let health: ServiceHealth
+    private let standing: BookbagStanding
     private let abandon: AbandonSignal
     private let logger: Logger
 
     init(
-        policy: AttributePolicy, client: BookbagClient, retryPolicy: RetryPolicy, health: ServiceHealth,
+        policy: AttributePolicy, client: BookbagClient, retryPolicy: RetryPolicy, standing: BookbagStanding,
         abandon: AbandonSignal, logger: Logger
     ) {
         self.policy = policy
         self.client = client
         self.retryPolicy = retryPolicy
-        self.health = health
+        self.standing = standing
         self.abandon = abandon
         self.logger = logger
     }
@@ -42,7 +42,7 @@ actor AttributeRegistry {
             case nil:
                 return true
             case .configuration(let message):
-                health.update { $0.bookbagConfigurationError = message }
+                standing.refused(message)
                 logger.error("Bookbag refused to list or define custom attributes (\(message)): check the key, chatbot id and base URL. Retrying in 10 s")
                 await abandon.sleep(for: .seconds(10))
             case .transient(let message):

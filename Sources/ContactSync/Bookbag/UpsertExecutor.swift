@@ -12,7 +12,7 @@ struct UpsertExecutor: Sendable {
     let client: BookbagClient
     let registry: AttributeRegistry
     let retryPolicy: RetryPolicy
-    let health: ServiceHealth
+    let standing: BookbagStanding
     let logger: Logger
     let metrics: ServiceMetrics
     /// Set when the shutdown deadline passed: give up without deciding, so the
@@ -44,8 +44,8 @@ struct UpsertExecutor: Sendable {
 
             switch answer.outcome {
             case .accepted(let entryErrors):
-                if health.snapshot.bookbagConfigurationError != nil {
-                    health.update { $0.bookbagConfigurationError = nil }
+                if standing.configurationError != nil {
+                    standing.accepted()
                     logger.notice("Bookbag accepts our requests again")
                 }
                 return contacts.map { contact in
@@ -100,7 +100,7 @@ struct UpsertExecutor: Sendable {
             case .configuration(let status, let message):
                 // Credentials, scope or chatbot id are wrong: nothing to blame the contacts for.
                 attempts -= 1
-                health.update { $0.bookbagConfigurationError = "HTTP \(status): \(message)" }
+                standing.refused("HTTP \(status): \(message)")
                 logger.error(
                     "Bookbag answered HTTP \(status) (\(message)): check BOOKBAG_API_KEY/BOOKBAG_API_KEY_FILE, BOOKBAG_CHATBOT_ID and BOOKBAG_BASE_URL. Not committing; retrying in \(configurationRetryDelay)")
                 await abandon.sleep(for: configurationRetryDelay)

@@ -86,7 +86,7 @@ final class ClockChangelog: Sendable {
         let fresh = try Self.makeHandle(settings: settings, logger: logger, vanished: topicVanished)
         handleBox.withLock { $0 = fresh }
         topicVanished.set(false)
-        let count = try await partitionCount(health: nil)
+        let count = try await partitionCount(reporting: nil)
         let applied = state.withLock { $0.applied }
         let starts = (0..<Int32(count)).map { partition in
             (TopicPartition(topic: settings.topic, partition: partition), applied[partition] ?? RDKafkaConsumerHandle.offsetBeginning)
@@ -99,9 +99,9 @@ final class ClockChangelog: Sendable {
     /// Checks the topic against the store and starts reading where the store
     /// left off (from the beginning for a new store). Returns each partition's
     /// end offset now: the restore is done once those are applied.
-    func start(health: ServiceHealth? = nil) async throws -> [Int32: Int64] {
+    func start(reporting broker: BrokerReachability? = nil) async throws -> [Int32: Int64] {
         let stored = try await store.positions()
-        let count = try await partitionCount(health: health)
+        let count = try await partitionCount(reporting: broker)
         let plan = try await onQueue { [handle, settings] () throws -> (starts: [(TopicPartition, Int64)], applied: [Int32: Int64], ends: [Int32: Int64]) in
             var starts: [(TopicPartition, Int64)] = []
             var applied: [Int32: Int64] = [:]
@@ -138,7 +138,7 @@ final class ClockChangelog: Sendable {
     /// reached (the service stays up and says so on /readyz, as it does for its
     /// consumer) and, briefly, while the topics are being created; refuses when
     /// the input topics exist and the clock topic does not.
-    private func partitionCount(health: ServiceHealth?) async throws -> Int {
+    private func partitionCount(reporting broker: BrokerReachability?) async throws -> Int {
         let topic = settings.topic
         let wanted = [topic] + settings.inputTopics
         var missingSince: ContinuousClock.Instant?
@@ -146,7 +146,7 @@ final class ClockChangelog: Sendable {
         while true {
             try Task.checkCancellation()
             let counts = try? await onQueue { [handle] in try handle.partitionCounts(of: wanted, timeoutMs: 5_000) }
-            health?.update { $0.brokerReachable = counts != nil }
+            if counts != nil { broker?.markReachable() } else { broker?.markUnreachable() }
             if let count = counts?[topic], count > 0 { return count }
             let now = ContinuousClock.now
             if let counts, settings.inputTopics.contains(where: { counts[$0] != nil }) {

@@ -13,14 +13,14 @@ final class ClockChangelogService: Service, Sendable {
     private let logger: Logger
     private let metrics: ServiceMetrics
     private let onFatal: @Sendable (String) -> Void
-    private let health: ServiceHealth
+    private let broker: BrokerReachability
 
     init(
-        changelog: ClockChangelog, health: ServiceHealth, logger: Logger, metrics: ServiceMetrics,
+        changelog: ClockChangelog, broker: BrokerReachability, logger: Logger, metrics: ServiceMetrics,
         onFatal: @escaping @Sendable (String) -> Void
     ) {
         self.changelog = changelog
-        self.health = health
+        self.broker = broker
         self.logger = logger
         self.metrics = metrics
         self.onFatal = onFatal
@@ -34,7 +34,7 @@ final class ClockChangelogService: Service, Sendable {
             if isNew {
                 logger.notice("clock store \(changelog.settings.storePath) is new: restoring the field clocks from \(topic) before joining the group")
             }
-            let starting = Task { [changelog, health] in try await changelog.start(health: health) }
+            let starting = Task { [changelog, broker] in try await changelog.start(reporting: broker) }
             let ends = try await withGracefulShutdownHandler {
                 try await starting.value
             } onGracefulShutdown: {
@@ -58,7 +58,6 @@ final class ClockChangelogService: Service, Sendable {
                 let contacts = (try? await changelog.store.statistics().contacts) ?? -1
                 logger.info(
                     "field clocks \(isNew ? "restored" : "brought up to date") from \(topic) in \(String(format: "%.2f", seconds)) s (\(contacts) contacts in the store)")
-                health.update { $0.clocksRestored = true }
                 restored.open()
                 try await tail.value
             } onGracefulShutdown: {
@@ -84,6 +83,8 @@ final class RestoreGate: Sendable {
     private let state = Mutex(State.waiting([]))
 
     func open() { finish(true) }
+    /// Restored (not merely decided).
+    var isOpen: Bool { state.withLock { if case .done(true) = $0 { true } else { false } } }
     /// The restore will not complete (a failure or a shutdown); waiters get false.
     func fail() { finish(false) }
 

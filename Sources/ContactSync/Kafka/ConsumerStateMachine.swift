@@ -14,6 +14,8 @@ struct ConsumerStateMachine {
     }
 
     private(set) var phase: Phase = .running
+    /// A rebalance callback came (for readiness).
+    private(set) var hasJoinedGroup = false
     private(set) var tracker = OffsetTracker()
     /// Batches not yet handed out, oldest first. A batch leaves the array as it
     /// is handed out: the poll thread usually delivers the next one before the
@@ -248,6 +250,8 @@ struct ConsumerStateMachine {
     }
 
     mutating func markClosed() { phase = .closed }
+
+    mutating func joinedGroup() { hasJoinedGroup = true }
 }
 
 /// Records handed to the pipeline together, each with its offset ticket.

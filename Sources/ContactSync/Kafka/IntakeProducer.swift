@@ -52,7 +52,7 @@ public final class IntakeProducer: Sendable {
         self.logger = logger
         self.probeTopics = probeTopics
         replacements = ReplacementPacing(interval: .milliseconds(Int64(properties.properties["message.timeout.ms"] ?? "") ?? 10_000))
-        let reachability = BrokerReachability()
+        let reachability = BrokerReachability(reachable: false)
         self.reachability = reachability
         let fatalPending = FatalFlag()
         self.fatalPending = fatalPending
@@ -197,27 +197,6 @@ final class DeliveryWaiter: Sendable {
             return (continuation, state.failure.map { .notAcknowledged($0) } ?? .acknowledged)
         }
         if let (continuation, outcome) = finished { continuation.resume(returning: outcome) }
-    }
-}
-
-/// Whether the intake's broker answers, and when to ask it again.
-final class BrokerReachability: Sendable {
-    private let state = Mutex<(reachable: Bool, lastProbe: UInt64?)>((false, nil))
-    private let probeIntervalNanos: UInt64 = 2_000_000_000
-
-    var isReachable: Bool { state.withLock { $0.reachable } }
-    func markReachable() { state.withLock { $0.reachable = true } }
-    func markUnreachable() { state.withLock { $0.reachable = false } }
-
-    /// True (and the probe time noted) when the broker is marked away and no probe ran for 2 s.
-    func probeDue() -> Bool {
-        let now = DispatchTime.now().uptimeNanoseconds
-        return state.withLock { state in
-            guard !state.reachable else { return false }
-            if let last = state.lastProbe, now &- last < probeIntervalNanos { return false }
-            state.lastProbe = now
-            return true
-        }
     }
 }
 

@@ -31,14 +31,14 @@ public final class KafkaConsumer: Sendable {
     private let stateBox: ConsumerStateBox
     private let pollThread = DedicatedThread(name: "kafka-consumer-poll")
     private let metrics: ConsumerMetrics
-    private let health: ServiceHealth
+    private let broker: BrokerReachability
 
-    public init(settings: KafkaConsumerSettings, logger: Logger, metrics: ServiceMetrics, health: ServiceHealth) throws {
+    public init(settings: KafkaConsumerSettings, logger: Logger, metrics: ServiceMetrics, broker: BrokerReachability) throws {
         try RDKafkaVersion.requireSupported()
         self.settings = settings
         self.logger = logger
         self.metrics = ConsumerMetrics(metrics)
-        self.health = health
+        self.broker = broker
         let stateBox = ConsumerStateBox(
             ConsumerStateMachine(
                 maxReadyBatches: settings.maxReadyBatches, maxOutstandingRecords: settings.maxOutstandingRecords,
@@ -48,12 +48,12 @@ public final class KafkaConsumer: Sendable {
             logger: logger,
             onRebalance: { [logger] event in
                 // Runs on the poll thread, inside rd_kafka_consumer_poll.
-                health.update { $0.hasJoinedGroup = true }
+                stateBox.mutex.withLock { $0.joinedGroup() }
                 return KafkaConsumer.handleRebalance(
                     event, state: stateBox, drainTimeout: settings.revokeDrainTimeout, logger: logger)
             },
             onError: { [logger] message, isFatal in
-                if message.contains("brokers are down") { health.update { $0.brokerReachable = false } }
+                if message.contains("brokers are down") { broker.markUnreachable() }
                 if isFatal {
                     logger.critical("Kafka consumer error: \(message)")
                 } else {
@@ -106,7 +106,11 @@ public final class KafkaConsumer: Sendable {
         await pollThread.ended()
     }
 
-    public var isPollThreadRunning: Bool { pollThread.isRunning }
+    /// Started and not closed: the poll thread runs.
+    public var isConsuming: Bool { pollThread.isRunning }
+
+    /// A rebalance callback came: the group has taken this member in.
+    public var hasJoinedGroup: Bool { stateBox.mutex.withLock { $0.hasJoinedGroup } }
 
     public var assignment: [TopicPartition] { stateBox.mutex.withLock { $0.tracker.assigned } }
 
@@ -167,7 +171,7 @@ public final class KafkaConsumer: Sendable {
                 }
             }
             if !burst.isEmpty {
-                if !health.snapshot.brokerReachable { health.update { $0.brokerReachable = true } }
+                if !broker.isReachable { broker.markReachable() }
                 metrics.consumed(burst)
                 stateBox.mutex.withLock { state in
                     for record in burst {
@@ -231,9 +235,9 @@ public final class KafkaConsumer: Sendable {
     /// none comes: while readiness says unreachable, ask the broker for metadata
     /// (at most 500 ms, every 2 s) so readiness returns when the broker does.
     private func probeBrokerIfUnreachable() {
-        guard !health.snapshot.brokerReachable else { return }
+        guard !broker.isReachable else { return }
         guard (try? handle.partitionCounts(of: settings.topics, timeoutMs: 500)) != nil else { return }
-        health.update { $0.brokerReachable = true }
+        broker.markReachable()
         logger.notice("Kafka broker reachable again")
     }
 

@@ -1,6 +1,6 @@
-import Synchronization
-
-/// What `/readyz` reports, updated by the parts that know.
+/// What `/readyz` reports, read when asked from the parts that own each fact:
+/// the clock restore, the consumer, the broker's reachability and Bookbag's
+/// standing. Nothing writes here.
 public final class ServiceHealth: Sendable {
     public struct Snapshot: Sendable, Equatable {
         public var consumerRunning = false
@@ -26,13 +26,22 @@ public final class ServiceHealth: Sendable {
         }
     }
 
-    private let state = Mutex(Snapshot())
+    private let restore: RestoreGate
+    private let consumer: KafkaConsumer
+    private let broker: BrokerReachability
+    private let bookbag: BookbagStanding
 
-    public init() {}
+    init(restore: RestoreGate, consumer: KafkaConsumer, broker: BrokerReachability, bookbag: BookbagStanding) {
+        self.restore = restore
+        self.consumer = consumer
+        self.broker = broker
+        self.bookbag = bookbag
+    }
 
-    public var snapshot: Snapshot { state.withLock { $0 } }
-
-    public func update(_ change: (inout Snapshot) -> Void) {
-        state.withLock { change(&$0) }
+    public var snapshot: Snapshot {
+        Snapshot(
+            consumerRunning: consumer.isConsuming, hasJoinedGroup: consumer.hasJoinedGroup,
+            bookbagConfigurationError: bookbag.configurationError, brokerReachable: broker.isReachable,
+            clocksRestored: restore.isOpen)
     }
 }

@@ -13,7 +13,8 @@ public final class ContactSyncService: Service, Sendable {
     let consumer: KafkaConsumer
     let publisher: ResultPublisher
     let processor: BatchProcessor
-    let health: ServiceHealth
+    /// Whether Bookbag refuses our configuration: then waiting at shutdown cannot help.
+    let standing: BookbagStanding
     let logger: Logger
     let abandon: AbandonSignal
     /// Opened once the field clocks are restored: the consumer joins the group only then.
@@ -24,14 +25,14 @@ public final class ContactSyncService: Service, Sendable {
 
     init(
         configuration: ContactSyncConfiguration, consumer: KafkaConsumer, publisher: ResultPublisher,
-        processor: BatchProcessor, health: ServiceHealth, logger: Logger, abandon: AbandonSignal,
+        processor: BatchProcessor, standing: BookbagStanding, logger: Logger, abandon: AbandonSignal,
         clocksRestored: RestoreGate, onFatal: @escaping @Sendable (String) -> Void
     ) {
         self.configuration = configuration
         self.consumer = consumer
         self.publisher = publisher
         self.processor = processor
-        self.health = health
+        self.standing = standing
         self.logger = logger
         self.abandon = abandon
         self.clocksRestored = clocksRestored
@@ -49,7 +50,6 @@ public final class ContactSyncService: Service, Sendable {
             return
         }
         try consumer.start()
-        health.update { $0.consumerRunning = true }
         logger.info(
             "contact-sync running",
             metadata: [
@@ -60,10 +60,10 @@ public final class ContactSyncService: Service, Sendable {
         let deadlineTask = Mutex<Task<Void, Never>?>(nil)
         await withGracefulShutdownHandler {
             await consumeLoop()
-        } onGracefulShutdown: { [consumer, abandon, logger, configuration, health] in
+        } onGracefulShutdown: { [consumer, abandon, logger, configuration, standing] in
             logger.info("shutdown requested: no more fetching; finishing the batch in hand")
             consumer.stopFetching()
-            if let problem = health.snapshot.bookbagConfigurationError {
+            if let problem = standing.configurationError {
                 // Waiting cannot help: the configuration must change first.
                 logger.warning("Bookbag refuses our configuration (\(problem)); leaving undecided work uncommitted")
                 abandon.set()
@@ -85,7 +85,6 @@ public final class ContactSyncService: Service, Sendable {
         }
         await consumer.close()
         deadlineTask.withLock { $0?.cancel() }
-        health.update { $0.consumerRunning = false }
         logger.info("contact-sync stopped")
     }
 

@@ -39,9 +39,9 @@ public final class DedicatedThread: Sendable {
         thread.start()
     }
 
-    /// False once `body` has returned (true before it starts).
+    /// Started, and `body` has not returned yet.
     public var isRunning: Bool {
-        phase.withLock { if case .ended = $0 { false } else { true } }
+        phase.withLock { if case .running = $0 { true } else { false } }
     }
 
     /// Returns once `body` has returned; at once if the thread never started.
