@@ -202,12 +202,10 @@ public final class ResultPublisher: Sendable {
         return await DedicatedThread.run(name: "kafka-producer-flush") { [handle] in handle.flush(timeoutMs: timeoutMs) }
     }
 
-    /// Waits (off the cooperative pool) for outstanding messages, then stops the poll thread.
-    /// Returns the number of messages still undelivered.
+    /// Stops the poll thread, then flushes: returns the number of messages still undelivered.
     public func close(timeout: Duration) async -> Int {
-        let timeoutMs = Int32(min(timeout.components.seconds * 1000 + timeout.components.attoseconds / 1_000_000_000_000_000, 600_000))
         await poller.stop()
-        return await DedicatedThread.run(name: "kafka-producer-flush") { [handle] in handle.flush(timeoutMs: timeoutMs) }
+        return await flush(timeout: timeout)
     }
 
     /// One turn of the poll thread: delivery reports, a replacement after a
