@@ -99,7 +99,7 @@ let package = Package(
         .executableTarget(name: "core-bench", dependencies: ["ContactSyncCore", "Workload"]),
 
         .testTarget(name: "ContactSyncCoreTests", dependencies: ["ContactSyncCore", "Workload"]),
-        .testTarget(name: "BookbagSimTests", dependencies: ["BookbagSim"]),
+        .testTarget(name: "BookbagSimTests", dependencies: ["BookbagSim", "ContactSyncCore"]),
         .testTarget(
             name: "ContactSyncTests",
             dependencies: ["ContactSync", "BookbagSim", "Workload"],

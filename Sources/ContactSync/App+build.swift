@@ -139,18 +139,16 @@ public func buildContactSyncServices(
     let httpSettings = HTTPClientSettings(bookbag: configuration.bookbag)
     try CurlHTTPClient.verifyCapabilities(httpSettings)
     let http = CurlHTTPClient(settings: httpSettings)
-    let abandon = AbandonSignal()
     let client = BookbagClient(
         settings: configuration.bookbag, http: http, metrics: metrics,
         requestSize: AdaptiveRequestSize(
-            minimum: configuration.batching.upsertMinUsers, maximum: configuration.batching.upsertMaxUsers),
-        abandon: abandon)
+            minimum: configuration.batching.upsertMinUsers, maximum: configuration.batching.upsertMaxUsers))
     let registryOfAttributes = AttributeRegistry(
         policy: AttributePolicy(allowlist: configuration.attributeAllowlist), client: client,
-        retryPolicy: configuration.bookbag.retry, standing: standing, abandon: abandon, logger: logger)
+        retryPolicy: configuration.bookbag.retry, standing: standing, logger: logger)
     let executor = UpsertExecutor(
         client: client, registry: registryOfAttributes, retryPolicy: configuration.bookbag.retry,
-        standing: standing, logger: logger, metrics: metrics, abandon: abandon)
+        standing: standing, logger: logger, metrics: metrics)
     let publisher = try ResultPublisher(
         properties: KafkaProperties.producer(configuration.kafka), logger: logger, metrics: metrics, onFatal: onFatal)
     try checkMessageLimit(publisher.maxPayloadBytes, maxRecordBytes: configuration.decodeLimits.maxValueBytes, logger: logger)
@@ -164,8 +162,6 @@ public func buildContactSyncServices(
             writerID: UUID().uuidString, storePath: configuration.clocks.storePath,
             inputTopics: configuration.kafka.topics),
         store: store, logger: logger, metrics: metrics)
-    // A catch-up still waiting when the shutdown deadline passes gives up.
-    abandon.onSet { changelog.failWaiters(CancellationError()) }
     let clocks = ClockChangelogService(changelog: changelog, broker: broker, logger: logger, metrics: metrics, onFatal: onFatal)
     let processor = BatchProcessor(
         configuration: configuration,
@@ -187,7 +183,7 @@ public func buildContactSyncServices(
         logger: logger, metrics: metrics, broker: broker)
     let sync = ContactSyncService(
         configuration: configuration, consumer: consumer, publisher: publisher, processor: processor, standing: standing,
-        logger: logger, abandon: abandon, clocksRestored: clocks.restored, onFatal: onFatal)
+        logger: logger, clocksRestored: clocks.restored, onFatal: onFatal)
     let intake = try configuration.intake.enabled
         ? buildIntake(configuration: configuration, logger: logger, metricsFactory: metricsFactory, onListening: onIntakeListening)
         : nil

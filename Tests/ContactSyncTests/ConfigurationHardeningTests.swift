@@ -130,6 +130,15 @@ import Testing
         #expect(error?.contains("Zq9-flag-secret") != true)
     }
 
+    @Test func aMistypedFlagIsRefusedByName() throws {
+        let error = errorText(base, flags: ["--batch-max-event", "5000"])
+        #expect(error?.contains("unknown flag --batch-max-event") == true, "got: \(error ?? "accepted")")
+        let key = try keyFile("oc_file_key_123456")
+        let spelledRight = try ConfigurationReader.read(
+            environment: base, flags: ["--bookbag-api-key-file", key, "--batch-max-events", "5000"])
+        #expect(spelledRight.batching.maxEvents == 5000)
+    }
+
     @Test func settingsThatOnlyNameASecretFileAreFineAsFlags() throws {
         let path = try keyFile("oc_file_key_123456")
         let configuration = try ConfigurationReader.read(environment: base, flags: ["--bookbag-api-key-file", path])

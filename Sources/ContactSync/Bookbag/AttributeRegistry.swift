@@ -11,26 +11,24 @@ actor AttributeRegistry {
     private let client: BookbagClient
     private let retryPolicy: RetryPolicy
     private let standing: BookbagStanding
-    private let abandon: AbandonSignal
     private let logger: Logger
 
     init(
         policy: AttributePolicy, client: BookbagClient, retryPolicy: RetryPolicy, standing: BookbagStanding,
-        abandon: AbandonSignal, logger: Logger
+        logger: Logger
     ) {
         self.policy = policy
         self.client = client
         self.retryPolicy = retryPolicy
         self.standing = standing
-        self.abandon = abandon
         self.logger = logger
     }
 
-    /// Retries until the definitions are in place, or the shutdown deadline passes.
+    /// Retries until the definitions are in place, or the task is cancelled (the shutdown deadline).
     nonisolated func defineRetrying(for updates: [ContactUpdate]) async -> Bool {
         var attempt = 0
         var rng = SystemRandomNumberGenerator()
-        while !abandon.isSet {
+        while !Task.isCancelled {
             let failure: Failure?
             do {
                 try await ensureDefined(for: updates)
@@ -44,12 +42,12 @@ actor AttributeRegistry {
             case .configuration(let message):
                 standing.refused(message)
                 logger.error("Bookbag refused to list or define custom attributes (\(message)): check the key, chatbot id and base URL. Retrying in 10 s")
-                await abandon.sleep(for: .seconds(10))
+                try? await Task.sleep(for: .seconds(10))
             case .transient(let message):
                 attempt += 1
                 let delay = retryPolicy.backoff(afterAttempt: attempt, using: &rng)
                 logger.warning("custom attribute definitions not available (\(message)); retry in \(delay)")
-                await abandon.sleep(for: delay)
+                try? await Task.sleep(for: delay)
             }
         }
         return false
@@ -128,8 +126,8 @@ actor AttributeRegistry {
     }
 
     /// Calls Bookbag until the answer is not a 429; the client's gate holds each
-    /// new call until the instant the last 429 named. Throws when the work is
-    /// abandoned (shutdown deadline) instead of waiting on.
+    /// new call until the instant the last 429 named. Throws when the task is
+    /// cancelled (shutdown deadline) instead of waiting on.
     private func paced(
         _ call: (BookbagClient) async -> BookbagClient.Answer
     ) async throws(Failure) -> BookbagClient.Answer {

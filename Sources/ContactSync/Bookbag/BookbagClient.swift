@@ -15,23 +15,15 @@ public final class BookbagClient: Sendable {
     private let timeout: Duration
     let metrics: ServiceMetrics
 
-    public convenience init(
+    /// A call made by a cancelled task ends its wait at the gate and returns `abandoned`, unsent.
+    public init(
         settings: ContactSyncConfiguration.Bookbag, http: CurlHTTPClient, metrics: ServiceMetrics,
         requestSize: AdaptiveRequestSize = AdaptiveRequestSize(minimum: 100, maximum: 100)
-    ) {
-        self.init(settings: settings, http: http, metrics: metrics, requestSize: requestSize, abandon: AbandonSignal())
-    }
-
-    /// Once `abandon` is set, waits at the gate end and calls return `abandoned` unsent.
-    init(
-        settings: ContactSyncConfiguration.Bookbag, http: CurlHTTPClient, metrics: ServiceMetrics,
-        requestSize: AdaptiveRequestSize, abandon: AbandonSignal
     ) {
         self.http = http
         let gate = RequestGate(
             maxInFlight: settings.maxInFlight, requestSize: requestSize, maxRequestsPerSecond: settings.maxRequestsPerSecond,
             maxRetryAfter: settings.maxRetryAfter, metrics: metrics)
-        abandon.onSet { Task { await gate.abandon() } }
         self.gate = gate
         maxRetryAfter = settings.maxRetryAfter
         base = "\(settings.baseURL)/api/v1/chatbots/\(settings.chatbotID)"
@@ -49,7 +41,7 @@ public final class BookbagClient: Sendable {
         public var outcome: UpsertOutcome
         public var status: Int?
         public var body: [UInt8]
-        /// Not sent: the service is abandoning its work (shutdown deadline).
+        /// Not sent: the calling task was cancelled (the shutdown deadline).
         public var abandoned = false
     }
 

@@ -13,7 +13,8 @@ import ContactSyncCore
 /// when the 429 is answered would reach Bookbag before its Retry-After instant.
 ///
 /// Every wait is a parked continuation, woken by a release, by its own timer,
-/// or by `abandon()`, so a shutdown never waits for a Retry-After to pass.
+/// or by the waiting task's cancellation, so a shutdown never waits for a
+/// Retry-After to pass.
 actor RequestGate {
     private var serialUntil: ContinuousClock.Instant?
     private let rateLimitCoolDown: Duration = .seconds(10)
@@ -25,7 +26,6 @@ actor RequestGate {
     private let spacing: Duration?
     /// The longest a 429 may hold requests back.
     private let maxRetryAfter: Duration
-    private var abandoned = false
     private var waiters: [Int: Waiter] = [:]
     private var nextWaiterID = 0
     private let metrics: ServiceMetrics
@@ -62,9 +62,9 @@ actor RequestGate {
     }
 
     /// Waits until a request may start, then counts it in flight. False when
-    /// the work is being abandoned (shutdown deadline): send nothing.
+    /// the calling task is cancelled (shutdown deadline): send nothing.
     func acquire() async -> Bool {
-        while !abandoned {
+        while !Task.isCancelled {
             let now = ContinuousClock.now
             if let until = blockedUntil, until > now {
                 await park(until: until)
@@ -116,29 +116,34 @@ actor RequestGate {
         wakeAll()
     }
 
-    /// Shutdown deadline: every wait ends now and nothing more is let through.
-    func abandon() {
-        abandoned = true
-        wakeAll()
-    }
-
-    /// Parks the caller until a release, `abandon()`, or `deadline` (when given).
+    /// Parks the caller until a release, its cancellation, or `deadline` (when given).
     private func park(until deadline: ContinuousClock.Instant?) async {
         let id = nextWaiterID
         nextWaiterID += 1
-        await withCheckedContinuation { continuation in
-            let timer = deadline.map { deadline in
-                Task { [weak self] in
-                    try? await Task.sleep(until: deadline, clock: .continuous)
-                    await self?.wake(id)
+        await withTaskCancellationHandler {
+            await withCheckedContinuation { continuation in
+                // Runs on the actor before it suspends, so `wake(id)` from the handler comes after it.
+                if Task.isCancelled {
+                    continuation.resume()
+                    return
                 }
+                let timer = deadline.map { deadline in
+                    Task { [weak self] in
+                        try? await Task.sleep(until: deadline, clock: .continuous)
+                        await self?.wake(id)
+                    }
+                }
+                waiters[id] = Waiter(continuation: continuation, timer: timer)
             }
-            waiters[id] = Waiter(continuation: continuation, timer: timer)
+        } onCancel: {
+            Task { await self.wake(id) }
         }
     }
 
     private func wake(_ id: Int) {
-        waiters.removeValue(forKey: id)?.continuation.resume()
+        guard let waiter = waiters.removeValue(forKey: id) else { return }
+        waiter.timer?.cancel()
+        waiter.continuation.resume()
     }
 
     private func wakeAll() {

@@ -7,7 +7,9 @@ import Synchronization
 /// waits out 429s, splits a refused request in halves until the refused
 /// entries are isolated, refreshes attribute definitions once on a 422 for an
 /// undefined attribute, and never fails a contact for a configuration error
-/// (401/403/404): it waits and tries again.
+/// (401/403/404): it waits and tries again. Cancelled (the shutdown deadline
+/// passed), it gives up without deciding, so the records stay uncommitted and
+/// are read again after the restart.
 struct UpsertExecutor: Sendable {
     let client: BookbagClient
     let registry: AttributeRegistry
@@ -15,9 +17,6 @@ struct UpsertExecutor: Sendable {
     let standing: BookbagStanding
     let logger: Logger
     let metrics: ServiceMetrics
-    /// Set when the shutdown deadline passed: give up without deciding, so the
-    /// records stay uncommitted and are read again after the restart.
-    let abandon: AbandonSignal
     var configurationRetryDelay: Duration = .seconds(10)
 
     /// Users per request for the next chunks (the client's gate adapts it).
@@ -36,7 +35,7 @@ struct UpsertExecutor: Sendable {
         let started = ContinuousClock.now
         var rng = SystemRandomNumberGenerator()
         while true {
-            if abandon.isSet { return [] }
+            if Task.isCancelled { return [] }
             attempts += 1
             metrics.usersPerRequest.record(contacts.count)
             let answer = await client.upsert(body: UpsertRequest.body(for: contacts.map(\.entry)))
@@ -95,7 +94,7 @@ struct UpsertExecutor: Sendable {
                 }
                 metrics.retry(reason: status.map { "http_\($0)" } ?? "transport")
                 logger.warning("Bookbag call failed (\(status.map(String.init) ?? "no response"): \(message)); retry \(attempts) in \(delay)")
-                await abandon.sleep(for: delay)
+                try? await Task.sleep(for: delay)
 
             case .configuration(let status, let message):
                 // Credentials, scope or chatbot id are wrong: nothing to blame the contacts for.
@@ -103,7 +102,7 @@ struct UpsertExecutor: Sendable {
                 standing.refused("HTTP \(status): \(message)")
                 logger.error(
                     "Bookbag answered HTTP \(status) (\(message)): check BOOKBAG_API_KEY/BOOKBAG_API_KEY_FILE, BOOKBAG_CHATBOT_ID and BOOKBAG_BASE_URL. Not committing; retrying in \(configurationRetryDelay)")
-                await abandon.sleep(for: configurationRetryDelay)
+                try? await Task.sleep(for: configurationRetryDelay)
             }
         }
     }
@@ -125,43 +124,5 @@ extension UpsertOutcome {
     var isUndefinedAttribute: Bool {
         if case .undefinedAttribute = self { return true }
         return false
-    }
-}
-
-/// A one-way flag: once set, long waits give up.
-final class AbandonSignal: Sendable {
-    private let flag = Atomic<Bool>(false)
-    /// Run once, at `set()`; nil once they have run.
-    private let actions = Mutex<[@Sendable () -> Void]?>([])
-    init() {}
-    var isSet: Bool { flag.load(ordering: .relaxed) }
-
-    func set() {
-        flag.store(true, ordering: .relaxed)
-        let due = actions.withLock { actions in
-            defer { actions = nil }
-            return actions ?? []
-        }
-        for action in due { action() }
-    }
-
-    /// Runs `action` when the signal is set (at once if it already is).
-    func onSet(_ action: @escaping @Sendable () -> Void) {
-        let runNow = actions.withLock { actions in
-            guard actions != nil else { return true }
-            actions?.append(action)
-            return false
-        }
-        if runNow { action() }
-    }
-
-    /// Sleeps, waking early (within 100 ms) once the signal is set.
-    func sleep(for duration: Duration) async {
-        let deadline = ContinuousClock.now + duration
-        while !isSet {
-            let left = deadline - ContinuousClock.now
-            if left <= .zero { return }
-            try? await Task.sleep(for: min(left, .milliseconds(100)))
-        }
     }
 }

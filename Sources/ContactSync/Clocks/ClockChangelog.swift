@@ -300,14 +300,25 @@ final class ClockChangelog: Sendable {
         }
     }
 
+    /// Throws `CancellationError` when the waiting task is cancelled (the shutdown deadline).
     func waitUntilApplied(_ targets: [Int32: Int64]) async throws {
-        try await withCheckedThrowingContinuation { (continuation: CheckedContinuation<Void, any Error>) in
-            let ready = state.withLock { state -> Bool in
-                if state.isApplied(targets) { return true }
-                state.waiters.append((targets, continuation))
-                return false
+        let id = state.withLock { $0.nextWaiterID() }
+        try await withTaskCancellationHandler {
+            try await withCheckedThrowingContinuation { (continuation: CheckedContinuation<Void, any Error>) in
+                let ready = state.withLock { state -> Result<Void, any Error>? in
+                    if state.isApplied(targets) { return .success(()) }
+                    // Checked under the lock: a cancellation after it finds the waiter below.
+                    if Task.isCancelled { return .failure(CancellationError()) }
+                    state.waiters.append((id, targets, continuation))
+                    return nil
+                }
+                if let ready { continuation.resume(with: ready) }
             }
-            if ready { continuation.resume() }
+        } onCancel: {
+            let waiter = state.withLock { state in
+                state.waiters.firstIndex { $0.id == id }.map { state.waiters.remove(at: $0) }
+            }
+            waiter?.continuation.resume(throwing: CancellationError())
         }
     }
 
@@ -347,7 +358,14 @@ final class ClockChangelog: Sendable {
 private struct TailState {
     var applied: [Int32: Int64] = [:]
     var lastBurstDrained = false
-    var waiters: [(targets: [Int32: Int64], continuation: CheckedContinuation<Void, any Error>)] = []
+    typealias Waiter = (id: UInt64, targets: [Int32: Int64], continuation: CheckedContinuation<Void, any Error>)
+    var waiters: [Waiter] = []
+    private var lastWaiterID: UInt64 = 0
+
+    mutating func nextWaiterID() -> UInt64 {
+        lastWaiterID += 1
+        return lastWaiterID
+    }
 
     func isApplied(_ targets: [Int32: Int64]) -> Bool {
         lastBurstDrained && targets.allSatisfy { partition, end in (applied[partition] ?? 0) >= end }
@@ -358,7 +376,7 @@ private struct TailState {
         lastBurstDrained = drained
         for (partition, next) in positions where next > (applied[partition] ?? 0) { applied[partition] = next }
         var resumed: [CheckedContinuation<Void, any Error>] = []
-        var waiting: [(targets: [Int32: Int64], continuation: CheckedContinuation<Void, any Error>)] = []
+        var waiting: [Waiter] = []
         for waiter in waiters {
             if isApplied(waiter.targets) { resumed.append(waiter.continuation) } else { waiting.append(waiter) }
         }

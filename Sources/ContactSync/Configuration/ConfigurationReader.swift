@@ -29,6 +29,10 @@ public enum ConfigurationReader {
                     description: "--\(name) would put a secret on the command line, where any user can read it; "
                         + "set \(variable) in the environment\(secretFileAdvice(variable)) instead")
             }
+            // A mistyped flag would otherwise leave its setting at the default without a word.
+            guard variable.hasPrefix("KAFKA_") || SettingsTable.names.contains(variable) else {
+                throw ConfigurationError(description: "unknown flag --\(name); contact-sync --help lists the settings")
+            }
             let value: String
             if name.endIndex < flag.endIndex {
                 value = String(flag[flag.index(after: name.endIndex)...])

@@ -5,10 +5,15 @@ import ServiceLifecycle
 import Synchronization
 
 /// The consuming loop as a lifecycle service: batches in, results out, offsets
-/// committed behind acknowledged results. On graceful shutdown it stops
-/// fetching, finishes the batch in hand within `SHUTDOWN_TIMEOUT_MS`, waits for
-/// the broker to acknowledge its results, commits, and leaves the group.
+/// committed behind acknowledged results. `BatchScheduler` decides the order;
+/// this service performs what it says. On graceful shutdown it stops fetching,
+/// finishes the batch in hand within `SHUTDOWN_TIMEOUT_MS`, waits for the
+/// broker to acknowledge its results, commits, and leaves the group. Past the
+/// deadline it cancels the loop: the upserts still under way are child tasks
+/// of it, so they stop, and what they did not decide stays uncommitted.
 public final class ContactSyncService: Service, Sendable {
+    typealias Scheduler = BatchScheduler<BatchInFlight, Publication, Commit>
+
     let configuration: ContactSyncConfiguration
     let consumer: KafkaConsumer
     let publisher: ResultPublisher
@@ -16,16 +21,17 @@ public final class ContactSyncService: Service, Sendable {
     /// Whether Bookbag refuses our configuration: then waiting at shutdown cannot help.
     let standing: BookbagStanding
     let logger: Logger
-    let abandon: AbandonSignal
     /// Opened once the field clocks are restored: the consumer joins the group only then.
     let clocksRestored: RestoreGate
     let onFatal: @Sendable (String) -> Void
-    /// Each batch's results and clock records, published in batch order beside the next batch.
-    let publishing = PublishChain()
+    /// Shared by the loop and the producer's delivery reports (acknowledgements).
+    let schedule = Mutex(Scheduler())
+    /// The task handing decided batches to the producer, one after another, while there is one.
+    let handingOver = Mutex<Task<Void, Never>?>(nil)
 
     init(
         configuration: ContactSyncConfiguration, consumer: KafkaConsumer, publisher: ResultPublisher,
-        processor: BatchProcessor, standing: BookbagStanding, logger: Logger, abandon: AbandonSignal,
+        processor: BatchProcessor, standing: BookbagStanding, logger: Logger,
         clocksRestored: RestoreGate, onFatal: @escaping @Sendable (String) -> Void
     ) {
         self.configuration = configuration
@@ -34,7 +40,6 @@ public final class ContactSyncService: Service, Sendable {
         self.processor = processor
         self.standing = standing
         self.logger = logger
-        self.abandon = abandon
         self.clocksRestored = clocksRestored
         self.onFatal = onFatal
     }
@@ -57,28 +62,34 @@ public final class ContactSyncService: Service, Sendable {
                 "group": "\(configuration.kafka.groupID)", "librdkafka": "\(RDKafkaVersion.string)",
             ])
 
+        // A task of its own, so that the shutdown deadline can cancel the loop alone.
+        let loop = Task { await consumeLoop() }
         let deadlineTask = Mutex<Task<Void, Never>?>(nil)
-        await withGracefulShutdownHandler {
-            await consumeLoop()
-        } onGracefulShutdown: { [consumer, abandon, logger, configuration, standing] in
-            logger.info("shutdown requested: no more fetching; finishing the batch in hand")
-            consumer.stopFetching()
-            if let problem = standing.configurationError {
-                // Waiting cannot help: the configuration must change first.
-                logger.warning("Bookbag refuses our configuration (\(problem)); leaving undecided work uncommitted")
-                abandon.set()
-            }
-            let timer = Task {
-                try? await Task.sleep(for: configuration.shutdownTimeout)
-                if !Task.isCancelled {
-                    logger.warning("shutdown deadline passed: abandoning undecided work (it is not committed)")
-                    abandon.set()
+        await withTaskCancellationHandler {
+            await withGracefulShutdownHandler {
+                await loop.value
+            } onGracefulShutdown: { [consumer, logger, configuration, standing] in
+                logger.info("shutdown requested: no more fetching; finishing the batch in hand")
+                consumer.stopFetching()
+                if let problem = standing.configurationError {
+                    // Waiting cannot help: the configuration must change first.
+                    logger.warning("Bookbag refuses our configuration (\(problem)); leaving undecided work uncommitted")
+                    loop.cancel()
                 }
+                let timer = Task {
+                    try? await Task.sleep(for: configuration.shutdownTimeout)
+                    if !Task.isCancelled {
+                        logger.warning("shutdown deadline passed: abandoning undecided work (it is not committed)")
+                        loop.cancel()
+                    }
+                }
+                deadlineTask.withLock { $0 = timer }
             }
-            deadlineTask.withLock { $0 = timer }
+        } onCancel: {
+            loop.cancel()
         }
 
-        await publishing.drain()
+        await handingOver.withLock { $0 }?.value
         let undelivered = await publisher.flush(timeout: configuration.shutdownTimeout)
         if undelivered > 0 {
             logger.warning("\(undelivered) result(s) not acknowledged at shutdown; their records stay uncommitted")
@@ -88,12 +99,29 @@ public final class ContactSyncService: Service, Sendable {
         logger.info("contact-sync stopped")
     }
 
+    // MARK: - the loop
+
+    /// What the loop owns across batches: the contact memory, and the upsert
+    /// parts that ended before their batch was finished.
+    struct LoopState: Sendable {
+        var memory: BatchProcessor.Memory
+        var parts = UpsertParts()
+    }
+
     /// Batches go through one after another, except that the next batch is
     /// decoded, folded and (for contacts not in flight) sent while the previous
-    /// batch's requests are still out; `BatchScheduler` decides the order.
+    /// batch's requests are still out. The upserts are child tasks of the loop:
+    /// cancelling it (the shutdown deadline, or the clocks failing) stops them.
     private func consumeLoop() async {
-        var memory = BatchProcessor.Memory(clocks: ClockCache(capacity: configuration.contactMemoryCapacity))
-        var scheduler = BatchScheduler<BatchInFlight>()
+        await withTaskGroup(of: UpsertParts.Part.self) { upserts in
+            var state = LoopState(memory: BatchProcessor.Memory(clocks: ClockCache(capacity: configuration.contactMemoryCapacity)))
+            let completed = await consumeBatches(&state, &upserts)
+            if !completed { upserts.cancelAll() }
+        }
+    }
+
+    /// False when the loop stopped before the stream ended (cancelled, or the clocks failed).
+    private func consumeBatches(_ state: inout LoopState, _ upserts: inout TaskGroup<UpsertParts.Part>) async -> Bool {
         while true {
             var next: RecordBatch?
             switch consumer.readyBatch() {
@@ -102,27 +130,28 @@ public final class ContactSyncService: Service, Sendable {
             case .finished:
                 next = nil
             case .wait:
-                if let previous = scheduler.takeInFlight() {
-                    guard await finish(previous, memory: &memory) else { return }
+                if let previous = schedule.withLock({ $0.takeInFlight() }) {
+                    guard await finish(previous, &state, &upserts) else { return false }
                 }
                 next = await consumer.nextBatch()
             }
             guard let batch = next else { break }
-            switch scheduler.arrived(epoch: batch.assignmentEpoch, recordCount: batch.records.count) {
+            switch schedule.withLock({ $0.arrived(epoch: batch.assignmentEpoch, recordCount: batch.records.count) }) {
             case .skip:
                 continue
             case .catchUpFirst(let previous, let epoch):
                 if let previous {
-                    guard await finish(previous, memory: &memory) else { return }
+                    guard await finish(previous, &state, &upserts) else { return false }
                 }
-                guard await catchUpClocks(memory: &memory) else { return }
-                scheduler.caughtUp(to: epoch)
+                guard await catchUpClocks(memory: &state.memory) else { return false }
+                schedule.withLock { $0.caughtUp(to: epoch) }
             case .start:
                 break
             }
-            guard await start(batch, scheduler: &scheduler, memory: &memory) else { return }
+            guard await start(batch, &state, &upserts) else { return false }
         }
-        if let previous = scheduler.takeInFlight() { _ = await finish(previous, memory: &memory) }
+        if let previous = schedule.withLock({ $0.takeInFlight() }) { return await finish(previous, &state, &upserts) }
+        return true
     }
 
     /// Partitions were assigned: before deciding their records, apply every
@@ -141,89 +170,71 @@ public final class ContactSyncService: Service, Sendable {
         return true
     }
 
-    /// Without its clocks the service cannot keep its promise: stop, committing nothing more.
+    /// Without its clocks the service cannot keep its promise: stop, committing
+    /// nothing more. (Cancelled, the clock waits end with an error too: that
+    /// is the shutdown deadline, not a failure.)
     private func stopForClocks(_ error: any Error) -> Bool {
-        if abandon.isSet { return false }
+        if Task.isCancelled { return false }
         logger.critical("field clocks unavailable: \(error)")
-        abandon.set()
         onFatal("field clocks unavailable: \(error)")
         return false
     }
 
     /// Prepares a batch and starts its upsert; finishes the batch in flight on
     /// the way, as soon as the contacts it does not share with it are on their
-    /// way. False when the shutdown deadline passed (nothing more is published).
-    private func start(
-        _ batch: RecordBatch, scheduler: inout BatchScheduler<BatchInFlight>, memory: inout BatchProcessor.Memory
-    ) async -> Bool {
+    /// way. False when the loop must stop.
+    private func start(_ batch: RecordBatch, _ state: inout LoopState, _ upserts: inout TaskGroup<UpsertParts.Part>) async -> Bool {
         let started = ContinuousClock.now
-        var work = processor.decodeAndFold(batch, memory: &memory)
-        let (free, waiting) = scheduler.split(work.updates)
-        let freeToSend: [ContactUpdate]
+        var work = processor.decodeAndFold(batch, memory: &state.memory)
+        let (free, waiting) = schedule.withLock { $0.split(work.updates) }
+        let number = state.parts.nextBatch()
         do {
-            freeToSend = try await processor.reconcile(free, in: &work, memory: &memory)
+            let freeToSend = try await processor.reconcile(free, in: &work, memory: &state.memory)
+            upserts.addTask { [processor] in .init(batch: number, index: 0, upserted: await processor.upsert(freeToSend)) }
         } catch {
-            if let previous = scheduler.takeInFlight() { _ = await finish(previous, memory: &memory) }
+            // What the batch in flight decided is still published and committed.
+            if let previous = schedule.withLock({ $0.takeInFlight() }) { _ = await finish(previous, &state, &upserts) }
             return stopForClocks(error)
         }
-        let early = Task { [processor] in await processor.upsert(freeToSend) }
-        if let previous = scheduler.takeInFlight() {
-            guard await finish(previous, memory: &memory) else {
-                _ = await early.value  // returns promptly: the abandon signal is set
-                return false
-            }
+        if let previous = schedule.withLock({ $0.takeInFlight() }) {
+            guard await finish(previous, &state, &upserts) else { return false }
         }
-        let waitingToSend: [ContactUpdate]
         do {
-            waitingToSend = try await processor.reconcile(waiting, in: &work, memory: &memory)
+            let waitingToSend = try await processor.reconcile(waiting, in: &work, memory: &state.memory)
+            upserts.addTask { [processor] in .init(batch: number, index: 1, upserted: await processor.upsert(waitingToSend)) }
         } catch {
-            let stopped = stopForClocks(error)  // first: it sets the abandon signal, so `early` returns promptly
-            _ = await early.value
-            return stopped
+            return stopForClocks(error)
         }
-        let upserted = Task { [processor] () -> BatchProcessor.Upserted? in
-            async let first = early.value
-            async let second = processor.upsert(waitingToSend)
-            guard let a = await first, let b = await second else { return nil }
-            return a + b
-        }
-        scheduler.started(
-            BatchInFlight(work: work, upserted: upserted, started: started), contacts: Set(work.updates.lazy.map(\.externalID)))
+        let contacts = Set(work.updates.lazy.map(\.externalID))
+        schedule.withLock { $0.started(BatchInFlight(number: number, work: work, started: started), contacts: contacts) }
         return true
     }
 
     /// Waits for the batch's decisions, records its clocks (cache, store), then
-    /// queues its publishing (results, dead letters, clock records) on
-    /// `publishing`; offsets are marked done once the broker acknowledged every
-    /// one. False when abandoned.
-    private func finish(_ inFlight: BatchInFlight, memory: inout BatchProcessor.Memory) async -> Bool {
-        guard let upserted = await inFlight.upserted.value else { return false }
+    /// has the scheduler order its publication (results, dead letters, clock
+    /// records); its records are committed once the broker acknowledged all of
+    /// it. False when the loop must stop.
+    private func finish(_ inFlight: BatchInFlight, _ state: inout LoopState, _ upserts: inout TaskGroup<UpsertParts.Part>) async -> Bool {
+        guard let upserted = await state.parts.collect(batch: inFlight.number, count: 2, from: &upserts) else { return false }
         var work = inFlight.work
         let decidedAt = Timestamp.now
         let changedClocks = processor.record(upserted, in: &work, decidedAt: decidedAt)
         let storedClocks: [(key: String, value: [UInt8])]
         do {
-            storedClocks = try processor.clocks.write(changedClocks, cache: &memory.clocks)
+            storedClocks = try processor.clocks.write(changedClocks, cache: &state.memory.clocks)
         } catch {
             return stopForClocks(error)
         }
-        processor.count(work, memory: memory)
-        let tickets = work.batch.tickets
-        let consumedAt = work.batch.records.map(\.consumedAtNanos)
-        // The offsets are done once the results and the clocks are both acknowledged.
-        let acknowledged = AckGroup(count: 2) { [consumer, metrics = processor.metrics] in
-            consumer.markDone(tickets)
-            // Consume -> acknowledged result, per record.
-            let now = DispatchTimeNanos.now
-            for consumed in consumedAt { metrics.eventToResultFromConsumed.recordNanoseconds(Int64(now &- consumed)) }
-        }
-        publishing.enqueue { [publisher, processor, work] in
-            await publisher.publish(processor.clocks.changelogMessages(storedClocks)) { acknowledged.acknowledgeOne() }
-            let messages = work.messages + processor.outcomes.decisions(upserted, in: work, decidedAt: decidedAt)
-            await publisher.publish(messages) { acknowledged.acknowledgeOne() }
-        }
-        let summary = work.summary
-        let elapsed = ContinuousClock.now - inFlight.started
+        processor.count(work, memory: state.memory)
+        let publication = Publication(work: work, upserted: upserted, storedClocks: storedClocks, decidedAt: decidedAt)
+        let commit = Commit(tickets: work.batch.tickets, consumedAt: work.batch.records.map(\.consumedAtNanos))
+        // Two parts: the clock records, and the results with the dead letters.
+        if let publish = schedule.withLock({ $0.decided(publication, parts: 2, commit: commit) }) { handOver(from: publish) }
+        logBatch(work.summary, elapsed: ContinuousClock.now - inFlight.started)
+        return true
+    }
+
+    private func logBatch(_ summary: BatchProcessor.Summary, elapsed: Duration) {
         logger.info(
             "batch done",
             metadata: [
@@ -232,15 +243,69 @@ public final class ContactSyncService: Service, Sendable {
                 "unchanged": "\(summary.unchanged)", "rejected": "\(summary.rejected)",
                 "failed": "\(summary.failed)", "duration_ms": "\(elapsed.components.seconds * 1000 + elapsed.components.attoseconds / 1_000_000_000_000_000)",
             ])
-        return true
+    }
+
+    // MARK: - publishing and committing
+
+    /// Hands decided batches to the producer in the scheduler's order, on a
+    /// task of its own: it runs beside the next batch instead of holding up
+    /// the loop. The consumer's bound on records awaiting acknowledgement
+    /// (`MAX_OUTSTANDING_RECORDS`) bounds how far it can fall behind.
+    private func handOver(from first: Scheduler.Publish) {
+        let task = Task {
+            var next: Scheduler.Publish? = first
+            while let publish = next {
+                await produce(publish)
+                next = schedule.withLock { $0.handedOver() }
+            }
+        }
+        handingOver.withLock { $0 = task }
+    }
+
+    /// Encodes a decided batch's messages (off the loop) and hands them to the producer.
+    private func produce(_ publish: Scheduler.Publish) async {
+        let number = publish.number
+        let publication = publish.publication
+        await publisher.publish(processor.clocks.changelogMessages(publication.storedClocks)) { [self] in
+            acknowledged(number)
+        }
+        let messages = publication.work.messages
+            + processor.outcomes.decisions(publication.upserted, in: publication.work, decidedAt: publication.decidedAt)
+        await publisher.publish(messages) { [self] in acknowledged(number) }
+    }
+
+    /// A delivery report completed one part of batch `number`; commit it once the scheduler says so.
+    private func acknowledged(_ number: UInt64) {
+        guard let commit = schedule.withLock({ $0.acknowledged(number) }) else { return }
+        consumer.markDone(commit.tickets)
+        // Consume -> acknowledged result, per record.
+        let now = DispatchTimeNanos.now
+        for consumed in commit.consumedAt {
+            processor.metrics.eventToResultFromConsumed.recordNanoseconds(Int64(now &- consumed))
+        }
     }
 }
 
-/// A batch whose upsert is under way.
+/// A batch whose upsert is under way (its parts are child tasks of the loop).
 struct BatchInFlight: Sendable {
+    let number: UInt64
     var work: BatchProcessor.Work
-    let upserted: Task<BatchProcessor.Upserted?, Never>
     let started: ContinuousClock.Instant
+}
+
+/// A decided batch, to be published.
+struct Publication: Sendable {
+    let work: BatchProcessor.Work
+    let upserted: BatchProcessor.Upserted
+    let storedClocks: [(key: String, value: [UInt8])]
+    let decidedAt: Timestamp
+}
+
+/// What a batch commits once its publication is acknowledged.
+struct Commit: Sendable {
+    let tickets: [OffsetTracker.Ticket]
+    /// When each record was consumed (for the consume → result latency).
+    let consumedAt: [UInt64]
 }
 
 /// Monotonic nanoseconds, the clock `KafkaRecord.consumedAtNanos` uses.
