@@ -125,9 +125,27 @@ if [ "${#files[@]}" -gt 0 ]; then
   exec "$BIN" -runs=1 "${files[@]}"
 fi
 
+# Each build is one single-threaded swiftc (-wmo), about a minute: FUZZ_JOBS of them
+# (default: one per core) run at once, then the targets run one after another.
+build_all() {
+  local name pids=() status=0
+  for name in "${targets[@]}"; do
+    (build "$name") &
+    pids+=($!)
+    if [ "${#pids[@]}" -ge "${FUZZ_JOBS:-$(nproc)}" ]; then
+      wait "${pids[0]}" || status=1
+      pids=("${pids[@]:1}")
+    fi
+  done
+  local pid
+  for pid in "${pids[@]}"; do wait "$pid" || status=1; done
+  return "$status"
+}
+build_all || { echo "fuzz: a build failed" >&2; exit 2; }
+
 failed=()
 for name in "${targets[@]}"; do
-  build "$name"
+  build "$name"  # up to date: sets the target's BIN and settings
   run "$name" || failed+=("$name")
 done
 if [ "${#failed[@]}" -gt 0 ]; then
