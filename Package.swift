@@ -91,7 +91,7 @@ let package = Package(
         .executableTarget(
             name: "store-traffic",
             dependencies: [
-                "ContactSync", "Workload",
+                "ContactSync", "ContactSyncCore", "Workload",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ],
             linkerSettings: rdkafkaLinkerSettings),

@@ -81,7 +81,7 @@ struct Watch: ParsableCommand {
     func run() throws {
         let reader = try KafkaTopicReader(brokers: brokers, topics: [resultTopic])
         defer { reader.close() }
-        var accounted = Set<String>()
+        var accounted = Set<RecordSource>()
         var statuses: [String: Int] = [:]
         var contacts: [String: Set<String>] = [:]
         var firstSeen: Date?
@@ -93,14 +93,11 @@ struct Watch: ParsableCommand {
         _ = reader.read(timeout: .seconds(timeout)) { records in
             defer { seen = records.count }
             for record in records[seen...] {
-                guard let object = try? JSONSerialization.jsonObject(with: Data(record.value)) as? [String: Any] else { continue }
+                guard let result = WatchedResult(record.value) else { continue }
                 firstSeen = firstSeen ?? Date()
-                let status = object["status"] as? String ?? "?"
-                statuses[status, default: 0] += 1
-                contacts[status, default: []].insert(object["external_id"] as? String ?? "")
-                for source in object["sources"] as? [[String: Any]] ?? [] {
-                    accounted.insert("\(source["topic"] ?? "")/\(source["partition"] ?? "")/\(source["offset"] ?? "")")
-                }
+                statuses[result.status, default: 0] += 1
+                contacts[result.status, default: []].insert(result.externalID)
+                accounted.formUnion(result.sources)
             }
             if reached10 == nil, accounted.count * 10 >= expect { reached10 = Date() }
             if reached90 == nil, accounted.count * 10 >= expect * 9 { reached90 = Date() }
