@@ -152,3 +152,15 @@ private func fold(_ events: [StoreEvent]) -> [ContactUpdate] {
     #expect(held?.stamp.occurredAt == at(20))
     #expect(held?.divergedAt == at(10))
 }
+
+/// `last_login_at` holds milliseconds: an older login in the same millisecond
+/// carried the same value, so nothing diverged (the decode-fold fuzzer found
+/// logins 1 µs apart marked as another value).
+@Test func anOlderLoginInTheSameMillisecondIsTheSameValue() {
+    let newer = Timestamp(nanosecondsSinceEpoch: at(20).nanosecondsSinceEpoch + 123_001_000)
+    let older = Timestamp(nanosecondsSinceEpoch: at(20).nanosecondsSinceEpoch + 123_000_000)
+    let updates = fold([login("l2", "u1", at: newer), login("l1", "u1", at: older)])
+    #expect(updates[0].fields[.lastLoginAt]?.divergedAt == nil)
+    let earlier = Timestamp(nanosecondsSinceEpoch: at(20).nanosecondsSinceEpoch + 122_999_000)
+    #expect(fold([login("l2", "u1", at: newer), login("l0", "u1", at: earlier)])[0].fields[.lastLoginAt]?.divergedAt == earlier)
+}

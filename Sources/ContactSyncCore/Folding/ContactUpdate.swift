@@ -32,9 +32,9 @@ public struct ContactUpdate: Sendable, Equatable {
     }
 
     /// A login older than the one held, not formatted: its value (its own
-    /// time) differs from the held one unless the times are equal.
+    /// time, in milliseconds) differs from the held one unless both fall in the same millisecond.
     mutating func noteOlderLogin(at occurredAt: Timestamp) {
-        fields.modifyValue(of: .lastLoginAt) { $0.noteOtherValue(at: occurredAt) }
+        fields.modifyValue(of: .lastLoginAt) { $0.noteOtherLoginTime(at: occurredAt) }
     }
 
     func holdsNewer(than stamp: FieldStamp, for field: ContactField) -> Bool {

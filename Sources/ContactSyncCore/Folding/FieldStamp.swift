@@ -48,9 +48,11 @@ public struct StampedValue: Sendable, Equatable {
         }
     }
 
-    /// Another value, seen at `occurredAt` and older than this one, unless at the same time.
-    mutating func noteOtherValue(at occurredAt: Timestamp) {
-        if occurredAt != stamp.occurredAt { divergedAt = Self.later(divergedAt, occurredAt) }
+    /// An older login's time, held as milliseconds: another value unless both
+    /// fall in the same millisecond (a fuzzer found the times 1 µs apart).
+    mutating func noteOtherLoginTime(at occurredAt: Timestamp) {
+        guard occurredAt.millisecondsSinceEpoch != stamp.occurredAt.millisecondsSinceEpoch else { return }
+        divergedAt = Self.later(divergedAt, occurredAt)
     }
 
     private static func later(_ a: Timestamp?, _ b: Timestamp) -> Timestamp {
