@@ -62,3 +62,36 @@ import Testing
         #expect(size.current == 100)
     }
 }
+
+@Suite struct RequestSpreadTests {
+    @Test func aBatchSpreadsOverTheRequestsInFlightWithinTheBounds() {
+        let size = AdaptiveRequestSize(minimum: 100, maximum: 1_000)
+        #expect(size.users(for: 2_000, slots: 4) == 500, "one round trip: 4 requests of 500")
+        #expect(size.users(for: 2_001, slots: 4) == 501, "rounded up, so 4 requests still do")
+        #expect(size.users(for: 150, slots: 4) == 100, "never below the current size")
+        #expect(size.users(for: 9_000, slots: 4) == 1_000, "never above the maximum")
+        #expect(size.users(for: 700, slots: 1) == 700, "one request at a time (after a 429) takes them all")
+        #expect(size.users(for: 700, slots: 0) == 700, "no slots counts as one")
+        #expect(UpsertRequest.chunks(2_001, maxPerRequest: size.users(for: 2_001, slots: 4)).count == 4)
+    }
+
+    @Test func aLatencySpikeLowersTheCeilingAndOrdinaryAnswersRaiseItAgain() {
+        var size = AdaptiveRequestSize(minimum: 100, maximum: 1_000)
+        for index in 0..<10 { size.recordLatency(seconds: 0.020 + Double(index % 2) * 0.002) }
+        #expect(size.ceiling == 1_000 && size.users(for: 4_000, slots: 4) == 1_000)
+        size.recordLatency(seconds: 0.5)
+        #expect(size.ceiling == 900 && size.users(for: 4_000, slots: 4) == 900)
+        #expect(size.current == 100, "the floor stays at the minimum")
+        for _ in 0..<20 { size.recordLatency(seconds: 0.021) }
+        #expect(size.ceiling == 1_000, "back by 10 users per ordinary answer, up to the maximum")
+    }
+
+    @Test func growingOnA429KeepsTheCeilingAboveTheFloor() {
+        var size = AdaptiveRequestSize(minimum: 100, maximum: 1_000)
+        for index in 0..<10 { size.recordLatency(seconds: 0.020 + Double(index % 2) * 0.002) }
+        size.recordLatency(seconds: 0.5)
+        for _ in 0..<4 { _ = size.recordRateLimited() }
+        #expect(size.current == 1_000 && size.ceiling == 1_000)
+        #expect(size.users(for: 10, slots: 4) == 1_000, "a 429 at the floor asks for fewer, larger requests: the whole part in one")
+    }
+}

@@ -50,8 +50,8 @@ public final class BookbagClient: Sendable {
         await call("POST", "\(base)/contacts", body: body, endpoint: "contacts_upsert", adaptsRequestSize: true)
     }
 
-    /// Users the next upsert requests should carry (adapted to 429s and latency).
-    public func usersPerRequest() async -> Int { await gate.usersPerRequest }
+    /// Users per upsert request for `contacts` sent together (spread over the requests in flight, adapted to 429s and latency).
+    public func usersPerRequest(for contacts: Int) async -> Int { await gate.usersPerRequest(for: contacts) }
 
     /// GET .../custom-attributes.
     public func listAttributes() async -> Answer {

@@ -51,8 +51,12 @@ actor RequestGate {
         metrics.requestSizeTarget.record(requestSize.current)
     }
 
-    /// Users the next upsert requests should carry.
-    var usersPerRequest: Int { requestSize.current }
+    /// Users per upsert request for `contacts` sent together: spread over the
+    /// requests that may be in flight now (one at a time after a 429).
+    func usersPerRequest(for contacts: Int) -> Int {
+        let serial = serialUntil.map { $0 > ContinuousClock.now } == true
+        return requestSize.users(for: contacts, slots: serial ? 1 : limit.current)
+    }
 
     /// One request per `1/rate` seconds, as a duration that cannot overflow.
     static func spacing(forRate rate: Double) -> Duration {

@@ -19,8 +19,8 @@ struct UpsertExecutor: Sendable {
     let metrics: ServiceMetrics
     var configurationRetryDelay: Duration = .seconds(10)
 
-    /// Users per request for the next chunks (the client's gate adapts it).
-    func usersPerRequest() async -> Int { await client.usersPerRequest() }
+    /// Users per request for `contacts` sent together (the client's gate adapts it).
+    func usersPerRequest(for contacts: Int) async -> Int { await client.usersPerRequest(for: contacts) }
 
     func send(_ contacts: [PendingContact]) async -> [ContactDecision] {
         await send(contacts[...], attemptsSoFar: 0, refreshedAttributes: false)

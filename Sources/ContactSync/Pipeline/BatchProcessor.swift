@@ -142,12 +142,13 @@ struct BatchProcessor: Sendable {
     }
 
     /// Stage 3: defines the attributes the updates carry, then upserts them in
-    /// requests of the adaptive request size (`UPSERT_MIN_USERS`...`UPSERT_MAX_USERS`). Nil when the shutdown deadline passed first.
+    /// requests of the adaptive request size: spread over the requests in
+    /// flight, within `UPSERT_MIN_USERS`...`UPSERT_MAX_USERS`. Nil when the shutdown deadline passed first.
     func upsert(_ updates: [ContactUpdate]) async -> Upserted? {
         if updates.isEmpty { return Upserted() }
         guard await registry.defineRetrying(for: updates) else { return nil }
         let pending = await registry.admit(updates)
-        let chunks = UpsertRequest.chunks(pending.count, maxPerRequest: await executor.usersPerRequest())
+        let chunks = UpsertRequest.chunks(pending.count, maxPerRequest: await executor.usersPerRequest(for: pending.count))
         let decisions = await withTaskGroup(of: [ContactDecision].self) { group in
             for range in chunks {
                 let slice = Array(pending[range])

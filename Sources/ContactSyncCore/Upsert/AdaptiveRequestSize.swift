@@ -6,14 +6,23 @@
 /// doubles the size first, and only a 429 at the maximum size lets the caller
 /// cut its concurrency (`AdaptiveConcurrencyLimit`, TCP's AIMD).
 ///
+/// A batch's contacts spread over the requests that may be in flight
+/// (`users(for:slots:)`): one round trip instead of several rounds of small
+/// requests, never smaller than `current` nor larger than `ceiling`.
+///
 /// A request that takes far longer than usual means Bookbag is straining:
-/// the size shrinks by a tenth (down to `minimum`). "Far longer" is Vector's
-/// adaptive request concurrency test: the latency above its moving average
-/// (EWMA, alpha 0.4) by more than 2.5 times its moving mean deviation.
+/// `current` and `ceiling` shrink by a tenth (down to `minimum`), and
+/// `ceiling` climbs back by a hundredth of `maximum` per ordinary answer
+/// (AIMD again). "Far longer" is Vector's adaptive request concurrency test:
+/// the latency above its moving average (EWMA, alpha 0.4) by more than 2.5
+/// times its moving mean deviation.
 public struct AdaptiveRequestSize: Sendable, Equatable {
     public let minimum: Int
     public let maximum: Int
+    /// The least users a request carries when there are that many to send.
     public private(set) var current: Int
+    /// The most users a request carries; below `maximum` after latency spikes.
+    public private(set) var ceiling: Int
     private var latency = LatencyAverage()
 
     /// What a 429 asks of the caller.
@@ -30,19 +39,32 @@ public struct AdaptiveRequestSize: Sendable, Equatable {
         self.maximum = max(maximum, 1)
         self.minimum = min(max(minimum, 1), self.maximum)
         current = self.minimum
+        ceiling = self.maximum
+    }
+
+    /// Users per request for `contacts` to send now over `slots` requests in
+    /// flight: spread evenly over the slots, within `current...ceiling`.
+    public func users(for contacts: Int, slots: Int) -> Int {
+        let slots = max(slots, 1)
+        let even = contacts / slots + (contacts % slots == 0 ? 0 : 1)
+        return min(ceiling, max(current, even))
     }
 
     public mutating func recordRateLimited() -> RateLimitedResponse {
         guard current < maximum else { return .cutConcurrency }
         current = current > maximum / 2 ? maximum : current * 2
+        ceiling = max(ceiling, current)
         return .grewRequests
     }
 
     /// An answered upsert request and how long it took.
     public mutating func recordLatency(seconds: Double) {
         guard seconds.isFinite, seconds >= 0 else { return }
-        if latency.isFarAbove(seconds), current > minimum {
+        if latency.isFarAbove(seconds) {
             current = max(minimum, current * 9 / 10)
+            ceiling = max(minimum, ceiling * 9 / 10)
+        } else {
+            ceiling = min(maximum, ceiling + max(1, maximum / 100))
         }
         latency.add(seconds)
     }
