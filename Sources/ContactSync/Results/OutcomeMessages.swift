@@ -62,13 +62,17 @@ struct OutcomeMessages: Sendable {
     /// record when not even one event fits (the publisher then stops the service).
     static func resultMessages(_ record: ResultRecord, topic: String, maxBytes: Int) -> [OutgoingMessage] {
         let key = record.externalID.map { Array($0.utf8) }
-        let parts = record.split(toFit: maxBytes - (key?.count ?? 0)) ?? [(record, record.jsonBytes())]
-        return parts.map { part in
-            OutgoingMessage(topic: topic, key: key, value: part.json) { smaller in
-                guard part.record.split(toFit: smaller - (key?.count ?? 0)) != nil else { return nil }
-                return resultMessages(part.record, topic: topic, maxBytes: smaller)
+        func message(_ part: ResultRecord, _ json: [UInt8]) -> OutgoingMessage {
+            OutgoingMessage(topic: topic, key: key, value: json) { smaller in
+                guard part.split(toFit: smaller - (key?.count ?? 0)) != nil else { return nil }
+                return resultMessages(part, topic: topic, maxBytes: smaller)
             }
         }
+        // Nearly every result fits whole: no split on the way (one result per contact).
+        let whole = record.jsonBytes()
+        if whole.count <= maxBytes - (key?.count ?? 0) { return [message(record, whole)] }
+        let parts = record.split(toFit: maxBytes - (key?.count ?? 0)) ?? [(record, whole)]
+        return parts.map { message($0.record, $0.json) }
     }
 
     func deadLetter(

@@ -60,12 +60,15 @@ public struct ContactClocks: Sendable, Equatable, RandomAccessCollection {
     @discardableResult
     public mutating func merge(_ other: ContactClocks) -> Bool {
         var changed = false
+        // Room for all at once: inserting one by one reallocated at every doubling (heaptrack).
+        entries.reserveCapacity(entries.count + other.entries.count)
         for entry in other.entries where merge(entry.field, entry.clock) { changed = true }
         return changed
     }
 
     /// Merges the clocks of the fields Bookbag just stored from `update`.
     public mutating func record(stored update: ContactUpdate) {
+        entries.reserveCapacity(entries.count + update.fields.count)
         for (field, value) in update.fields { merge(field, FieldClock(of: value)) }
     }
 

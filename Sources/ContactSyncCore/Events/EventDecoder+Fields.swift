@@ -108,6 +108,7 @@ struct EventFieldReader {
         var attributes: [(name: String, value: AttributeValue)] = []
         var entries = 0
         if reader.peekAfterWhitespace() == JSONByte.closeBrace { return attributes }
+        attributes.reserveCapacity(4)  // most events carry a few: one allocation, not one per doubling
         while true {
             let key = try checked { () throws(JSONReadError) in try reader.readKey() }
             entries &+= 1

@@ -101,16 +101,22 @@ public struct OffsetTracker: Sendable {
 
     /// Registers a consumed record; nil if its partition is not assigned.
     public mutating func register(_ partition: TopicPartition, offset: Int64) -> Ticket? {
-        // Mutated in place through the dictionary: a copy would duplicate `pending` per record.
-        guard let generation = partitions[partition]?.register(offset) else { return nil }
+        // Mutated in place through `values` at an index: a copy would duplicate
+        // `pending` per record, and the optional subscript's accessor allocated
+        // three times per call (heaptrack).
+        guard let index = partitions.index(forKey: partition),
+            let generation = partitions.values[index].register(offset)
+        else { return nil }
         outstanding += 1
         return Ticket(partition: partition, offset: offset, generation: generation)
     }
 
     /// Marks a record's result as acknowledged.
     public mutating func complete(_ ticket: Ticket) {
-        guard partitions[ticket.partition]?.generation == ticket.generation else { return }
-        if partitions[ticket.partition]!.complete(ticket.offset) { outstanding -= 1 }
+        guard let index = partitions.index(forKey: ticket.partition),
+            partitions.values[index].generation == ticket.generation
+        else { return }
+        if partitions.values[index].complete(ticket.offset) { outstanding -= 1 }
     }
 
     /// Offsets that may be committed now and were not handed out before.

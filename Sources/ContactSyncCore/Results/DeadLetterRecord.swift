@@ -159,7 +159,7 @@ extension DeadLetterRecord {
         json.key("error")
         json.syncError(error)
         json.key("decided_at")
-        json.string(decidedAt.rfc3339Millis)
+        json.plainString { decidedAt.appendRFC3339Millis(to: &$0) }
         json.key("external_id")
         json.string(externalID)
         json.key("event_ids")

@@ -64,7 +64,7 @@ public struct ResultRecord: Sendable {
         json.key("reason")
         json.string(reason)
         json.key("decided_at")
-        json.string(decidedAt.rfc3339Millis)
+        json.plainString { decidedAt.appendRFC3339Millis(to: &$0) }
         json.endObject()
         return json.bytes
     }
