@@ -54,8 +54,12 @@ actor RequestGate {
     /// Users per upsert request for `contacts` sent together: spread over the
     /// requests that may be in flight now (one at a time after a 429).
     func usersPerRequest(for contacts: Int) -> Int {
-        let serial = serialUntil.map { $0 > ContinuousClock.now } == true
-        return requestSize.users(for: contacts, slots: serial ? 1 : limit.current)
+        requestSize.users(for: contacts, slots: slots(at: .now))
+    }
+
+    /// Requests that may be in flight at `now`: one while a 429 is recent, else the AIMD limit.
+    private func slots(at now: ContinuousClock.Instant) -> Int {
+        serialUntil.map { $0 > now } == true ? 1 : limit.current
     }
 
     /// One request per `1/rate` seconds, as a duration that cannot overflow.
@@ -74,8 +78,7 @@ actor RequestGate {
                 await park(until: until)
                 continue
             }
-            let allowed = serialUntil.map { $0 > now } == true ? 1 : limit.current
-            guard inFlight < allowed else {
+            guard inFlight < slots(at: now) else {
                 await park(until: nil)
                 continue
             }
