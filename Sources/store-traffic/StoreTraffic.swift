@@ -93,7 +93,7 @@ struct Watch: ParsableCommand {
         _ = reader.read(timeout: .seconds(timeout)) { records in
             defer { seen = records.count }
             for record in records[seen...] {
-                guard let result = WatchedResult(record.value) else { continue }
+                guard let result = record.withValueBytes(WatchedResult.init) else { continue }
                 firstSeen = firstSeen ?? Date()
                 statuses[result.status, default: 0] += 1
                 contacts[result.status, default: []].insert(result.externalID)
@@ -144,7 +144,7 @@ struct Consume: ParsableCommand {
         var seen = 0
         let records = reader.read(timeout: .seconds(300)) { records in
             if first == nil, !records.isEmpty { first = Date() }
-            for record in records[seen...] { bytes += record.value.count }
+            for record in records[seen...] { bytes += record.valueByteCount }
             seen = records.count
             return records.count >= expect
         }

@@ -8,11 +8,9 @@ struct WatchedResult {
     var externalID: String
     var sources: [RecordSource]
 
-    init?(_ bytes: [UInt8]) {
-        let value: JSONValue? = bytes.withUnsafeBytes { buffer in
-            var reader = JSONByteReader(bytes: buffer)
-            return try? reader.readValue(maxDepth: 8)
-        }
+    init?(_ bytes: UnsafeRawBufferPointer) {
+        var reader = JSONByteReader(bytes: bytes)
+        let value = try? reader.readValue(maxDepth: 8)
         guard case .object(let object)? = value else { return nil }
         status = object["status"].flatMap(Self.string) ?? "?"
         externalID = object["external_id"].flatMap(Self.string) ?? ""

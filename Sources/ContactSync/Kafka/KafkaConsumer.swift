@@ -121,6 +121,8 @@ public final class KafkaConsumer: Sendable {
 
     /// Records taken from librdkafka's queue per state-machine round trip.
     private static let burstLimit = 512
+    /// A burst's keys and values share one buffer; it closes past this many bytes.
+    private static let burstByteLimit = 1 << 20
 
     private func pollLoop() {
         var batchTarget = stateBox.mutex.withLock { $0.batchSize.target }
@@ -161,14 +163,8 @@ public final class KafkaConsumer: Sendable {
                 timeoutMs = batchDeadline > now ? Int32(min(100, (batchDeadline - now) / 1_000_000)) : 0
             }
             let room = min(Self.burstLimit, max(1, batchTarget - current.records.count))
-            polling: while burst.count < room {
-                switch handle.poll(timeoutMs: burst.isEmpty ? timeoutMs : 0) {
-                case .record(let record): burst.append(record)
-                case .nothing, .endOfPartition: break polling
-                case .error(let message):
-                    logger.warning("Kafka consumer: \(message)")
-                    break polling
-                }
+            if let message = handle.pollBurst(into: &burst, limit: room, timeoutMs: timeoutMs, maxBytes: Self.burstByteLimit) {
+                logger.warning("Kafka consumer: \(message)")
             }
             if !burst.isEmpty {
                 if !broker.isReachable { broker.markReachable() }

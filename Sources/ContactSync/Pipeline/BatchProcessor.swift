@@ -66,7 +66,7 @@ struct BatchProcessor: Sendable {
             memory.sequence += 1
             var decoded: Result<StoreEvent, DecodeFailure> = .failure(DecodeFailure(reason: .tombstone))
             if !record.valueIsNull {
-                record.value.withUnsafeBytes { decoded = EventDecoder.decode($0, limits: configuration.decodeLimits) }
+                record.withValueBytes { decoded = EventDecoder.decode($0, limits: configuration.decodeLimits) }
             }
             switch decoded {
             case .success(let event):
@@ -92,8 +92,7 @@ struct BatchProcessor: Sendable {
     /// Whether a record's Kafka key is its `external_id`, as contracts section 1
     /// asks, so that one customer's events stay in one partition.
     static func isKeyed(_ record: KafkaRecord, by externalID: String) -> Bool {
-        guard let key = record.key else { return false }
-        return key.elementsEqual(externalID.utf8)
+        record.keyEquals(externalID.utf8)
     }
 
     /// Input keyed otherwise still syncs, but loses per-customer order across

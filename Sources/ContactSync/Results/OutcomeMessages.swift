@@ -89,7 +89,7 @@ struct OutcomeMessages: Sendable {
         }
         if truncated {
             metrics.oversized(topic: topic)
-            logger.notice("the dead letter of \(record.topic)/\(record.partition)/\(record.offset) holds a prefix of its \(record.value.count)-byte value, to fit \(maxMessageBytes) bytes")
+            logger.notice("the dead letter of \(record.topic)/\(record.partition)/\(record.offset) holds a prefix of its \(record.valueByteCount)-byte value, to fit \(maxMessageBytes) bytes")
         }
         return message
     }

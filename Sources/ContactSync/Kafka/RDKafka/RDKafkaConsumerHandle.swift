@@ -7,12 +7,14 @@ import Foundation
 /// cooperative pool; see `KafkaConsumer`.
 ///
 /// `@unchecked Sendable`: librdkafka documents `rd_kafka_t` as thread-safe;
-/// the only Swift state is `topicNames`, touched by `poll` alone, which runs on
-/// the single poll thread.
+/// the only Swift state is `topicNames` and `burstBytesHint`, touched by `poll`
+/// and `pollBurst` alone, which run on the single poll thread.
 final class RDKafkaConsumerHandle: @unchecked Sendable {
     private let handle: OpaquePointer
     private let callbacks: RDKafkaCallbacks
     private var topicNames: [OpaquePointer: String] = [:]
+    /// The last burst's bytes: the next burst's buffer starts that large.
+    private var burstBytesHint = 0
 
     init(config: RDKafkaConfig, callbacks: RDKafkaCallbacks) throws {
         let conf = try config.makeConf()
@@ -60,25 +62,82 @@ final class RDKafkaConsumerHandle: @unchecked Sendable {
 
     /// Blocks up to `timeoutMs`. Serves rebalance callbacks too.
     func poll(timeoutMs: Int32) -> PollResult {
-        let polled = withPolledMessage(timeoutMs: timeoutMs) { message in
-            let m = message.pointee
-            let value: [UInt8] = m.payload.map { [UInt8](UnsafeRawBufferPointer(start: $0, count: m.len)) } ?? []
-            let key: [UInt8]? = m.key.map { [UInt8](UnsafeRawBufferPointer(start: $0, count: m.key_len)) }
-            var record = KafkaRecord(
-                topic: topicName(m.rkt), partition: m.partition, offset: m.offset, key: key, value: value,
-                consumedAtNanos: DispatchTime.now().uptimeNanoseconds, valueIsNull: m.payload == nil)
-            // Reads librdkafka's message behind the public struct: pass its own
-            // pointer, never a pointer to a copy. (No headers: a quick "none".)
-            record.headers = RDKafkaHeaders.read(message)
-            return record
-        }
+        var bytes: [UInt8] = []
+        let polled = withPolledMessage(timeoutMs: timeoutMs) { Self.copy($0, appendingBytesTo: &bytes) }
         switch polled {
-        case .record(let record): return .record(record)
+        case .record(let copied): return .record(record(copied, in: RecordBytes(bytes)))
         case .endOfPartition(let partition, let next, let topic):
             return .endOfPartition(TopicPartition(topic: topic, partition: partition), next: next)
         case .nothing: return .nothing
         case .error(let message): return .error(message)
         }
+    }
+
+    /// Up to `limit` records into `records`, the first poll waiting up to
+    /// `timeoutMs`, the rest taking only what is already fetched. Their keys
+    /// and values share one buffer. Stops early at the end of a partition, at
+    /// an error (returned), or once the buffer holds `maxBytes`.
+    func pollBurst(into records: inout [KafkaRecord], limit: Int, timeoutMs: Int32, maxBytes: Int) -> String? {
+        var bytes: [UInt8] = []
+        bytes.reserveCapacity(burstBytesHint)
+        var copied: [CopiedMessage] = []
+        copied.reserveCapacity(limit)
+        var failure: String?
+        polling: while copied.count < limit && bytes.count < maxBytes {
+            switch withPolledMessage(timeoutMs: copied.isEmpty ? timeoutMs : 0, { Self.copy($0, appendingBytesTo: &bytes) }) {
+            case .record(let message): copied.append(message)
+            case .nothing, .endOfPartition: break polling
+            case .error(let message):
+                failure = message
+                break polling
+            }
+        }
+        burstBytesHint = bytes.count
+        if !copied.isEmpty {
+            // The records keep the buffer until their results are acknowledged: not much more than they fill.
+            if bytes.capacity > 2 * bytes.count + 4096 {
+                let filled = bytes
+                bytes = [UInt8](unsafeUninitializedCapacity: filled.count) { buffer, count in
+                    count = buffer.initialize(fromContentsOf: filled)
+                }
+            }
+            let storage = RecordBytes(bytes)
+            for message in copied { records.append(record(message, in: storage)) }
+        }
+        return failure
+    }
+
+    /// A message's place in the burst's bytes, and what else the record keeps.
+    private struct CopiedMessage {
+        var topic: OpaquePointer?
+        var partition: Int32
+        var offset: Int64
+        var start: Int32
+        var keyCount: Int32
+        var valueCount: Int32
+        var consumedAtNanos: UInt64
+        var headers: [RecordHeader]
+    }
+
+    private static func copy(_ message: UnsafeMutablePointer<rd_kafka_message_t>, appendingBytesTo bytes: inout [UInt8]) -> CopiedMessage {
+        let m = message.pointee
+        let start = bytes.count
+        if let key = m.key { bytes.append(contentsOf: UnsafeRawBufferPointer(start: key, count: m.key_len)) }
+        if let payload = m.payload { bytes.append(contentsOf: UnsafeRawBufferPointer(start: payload, count: m.len)) }
+        return CopiedMessage(
+            topic: m.rkt, partition: m.partition, offset: m.offset, start: Int32(start),
+            keyCount: m.key == nil ? -1 : Int32(m.key_len), valueCount: m.payload == nil ? -1 : Int32(m.len),
+            consumedAtNanos: DispatchTime.now().uptimeNanoseconds,
+            // Reads librdkafka's message behind the public struct: pass its own
+            // pointer, never a pointer to a copy. (No headers: a quick "none".)
+            headers: RDKafkaHeaders.read(message))
+    }
+
+    private func record(_ message: CopiedMessage, in storage: RecordBytes) -> KafkaRecord {
+        KafkaRecord(
+            topic: topicName(message.topic), partition: message.partition, offset: message.offset, storage: storage,
+            start: message.start, keyCount: message.keyCount, valueCount: message.valueCount,
+            consumedAtNanos: message.consumedAtNanos, headers: message.headers)
     }
 
     /// What `pollBorrowing` found.
