@@ -7,14 +7,16 @@ import Foundation
 /// cooperative pool; see `KafkaConsumer`.
 ///
 /// `@unchecked Sendable`: librdkafka documents `rd_kafka_t` as thread-safe;
-/// the only Swift state is `topicNames` and `burstBytesHint`, touched by `poll`
-/// and `pollBurst` alone, which run on the single poll thread.
+/// the only Swift state is `topicNames`, `burstBytesHint` and `copiedMessages`,
+/// touched by `poll` and `pollBurst` alone, which run on the single poll thread.
 final class RDKafkaConsumerHandle: @unchecked Sendable {
     private let handle: OpaquePointer
     private let callbacks: RDKafkaCallbacks
     private var topicNames: [OpaquePointer: String] = [:]
     /// The last burst's bytes: the next burst's buffer starts that large.
     private var burstBytesHint = 0
+    /// `pollBurst`'s list of the burst's messages, kept for the next burst.
+    private var copiedMessages: [CopiedMessage] = []
 
     init(config: RDKafkaConfig, callbacks: RDKafkaCallbacks) throws {
         let conf = try config.makeConf()
@@ -80,8 +82,12 @@ final class RDKafkaConsumerHandle: @unchecked Sendable {
     func pollBurst(into records: inout [KafkaRecord], limit: Int, timeoutMs: Int32, maxBytes: Int) -> String? {
         var bytes: [UInt8] = []
         bytes.reserveCapacity(burstBytesHint)
-        var copied: [CopiedMessage] = []
-        copied.reserveCapacity(limit)
+        var copied = copiedMessages
+        copiedMessages = []
+        defer {
+            copied.removeAll(keepingCapacity: true)
+            copiedMessages = copied
+        }
         var failure: String?
         polling: while copied.count < limit && bytes.count < maxBytes {
             switch withPolledMessage(timeoutMs: copied.isEmpty ? timeoutMs : 0, { Self.copy($0, appendingBytesTo: &bytes) }) {
