@@ -53,27 +53,32 @@ public struct KafkaRecord: Sendable {
     /// A null value (a tombstone); `value` is then empty.
     public var valueIsNull: Bool { valueCount < 0 }
 
-    public var key: [UInt8]? {
-        keyCount < 0 ? nil : Array(storage.bytes[Int(start)..<Int(start) + Int(keyCount)])
-    }
+    public var key: [UInt8]? { keyRange.map { Array(storage.bytes[$0]) } }
 
     /// A copy of the value (dead letters); decoding reads it in place with `withValueBytes`.
-    public var value: [UInt8] {
-        let from = Int(start) + Int(max(keyCount, 0))
-        return Array(storage.bytes[from..<from + Int(max(valueCount, 0))])
-    }
+    public var value: [UInt8] { Array(storage.bytes[valueRange]) }
 
-    public var valueByteCount: Int { Int(max(valueCount, 0)) }
+    public var valueByteCount: Int { valueRange.count }
 
     public func withValueBytes<Result>(_ body: (UnsafeRawBufferPointer) -> Result) -> Result {
-        let from = Int(start) + Int(max(keyCount, 0))
-        return storage.bytes.withUnsafeBytes { body(UnsafeRawBufferPointer(rebasing: $0[from..<from + valueByteCount])) }
+        storage.bytes.withUnsafeBytes { body(UnsafeRawBufferPointer(rebasing: $0[valueRange])) }
     }
 
     /// Whether the key is these bytes, without copying it.
     public func keyEquals(_ other: some Collection<UInt8>) -> Bool {
-        guard keyCount >= 0 else { return false }
-        return storage.bytes[Int(start)..<Int(start) + Int(keyCount)].elementsEqual(other)
+        guard let keyRange else { return false }
+        return storage.bytes[keyRange].elementsEqual(other)
+    }
+
+    /// Where the key lies in `storage`; nil when there is none.
+    private var keyRange: Range<Int>? {
+        keyCount < 0 ? nil : Int(start)..<Int(start) + Int(keyCount)
+    }
+
+    /// Where the value lies in `storage` (empty for a null value).
+    private var valueRange: Range<Int> {
+        let from = Int(start) + Int(max(keyCount, 0))
+        return from..<from + Int(max(valueCount, 0))
     }
 
     public var source: RecordSource { RecordSource(topic: topic, partition: partition, offset: offset) }
@@ -81,7 +86,7 @@ public struct KafkaRecord: Sendable {
 }
 
 /// The key and value bytes of one or more records, immutable once made.
-public final class RecordBytes: Sendable {
+final class RecordBytes: Sendable {
     let bytes: [UInt8]
 
     init(_ bytes: [UInt8]) {
