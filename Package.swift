@@ -99,10 +99,12 @@ let package = Package(
         .executableTarget(name: "core-bench", dependencies: ["ContactSyncCore", "Workload"]),
 
         .testTarget(name: "ContactSyncCoreTests", dependencies: ["ContactSyncCore", "Workload"]),
-        .testTarget(name: "BookbagSimTests", dependencies: ["BookbagSim", "ContactSyncCore"]),
+        // The tests' HTTP client: plain sockets, no URLSession (see LoopbackHTTP.swift for why).
+        .target(name: "LoopbackHTTP", path: "Tests/LoopbackHTTP"),
+        .testTarget(name: "BookbagSimTests", dependencies: ["BookbagSim", "ContactSyncCore", "LoopbackHTTP"]),
         .testTarget(
             name: "ContactSyncTests",
-            dependencies: ["ContactSync", "BookbagSim", "Workload"],
+            dependencies: ["ContactSync", "BookbagSim", "Workload", "LoopbackHTTP"],
             linkerSettings: rdkafkaLinkerSettings),
     ]
 )

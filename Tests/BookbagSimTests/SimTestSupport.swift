@@ -1,11 +1,8 @@
 import BookbagSim
 import ContactSyncCore
 import Foundation
+import LoopbackHTTP
 import Testing
-
-#if canImport(FoundationNetworking)
-import FoundationNetworking
-#endif
 
 let testAPIKey = "oc_test_key"
 
@@ -27,13 +24,9 @@ struct SimHTTPResponse {
 /// Talks to a running simulator over a real socket.
 struct SimClient {
     let sim: RunningBookbagSim
-    let session: URLSession
 
     init(_ sim: RunningBookbagSim) {
         self.sim = sim
-        let configuration = URLSessionConfiguration.ephemeral
-        configuration.timeoutIntervalForRequest = 10
-        session = URLSession(configuration: configuration)
     }
 
     enum Key {
@@ -43,24 +36,16 @@ struct SimClient {
     func send(_ method: String, _ path: String, body: String? = nil, key: Key = .valid) async throws
         -> SimHTTPResponse
     {
-        var request = URLRequest(url: URL(string: sim.baseURL + path)!)
-        request.httpMethod = method
+        var headers: [(String, String)] = []
         switch key {
-        case .valid: request.setValue("Bearer \(testAPIKey)", forHTTPHeaderField: "Authorization")
+        case .valid: headers.append(("Authorization", "Bearer \(testAPIKey)"))
         case .none: break
-        case .custom(let value): request.setValue(value, forHTTPHeaderField: "Authorization")
+        case .custom(let value): headers.append(("Authorization", value))
         }
-        if let body {
-            request.httpBody = Data(body.utf8)
-            request.setValue("application/json", forHTTPHeaderField: "Content-Type")
-        }
-        let (data, response) = try await session.data(for: request)
-        let http = try #require(response as? HTTPURLResponse)
-        var headers: [String: String] = [:]
-        for (name, value) in http.allHeaderFields {
-            if let name = name as? String, let value = value as? String { headers[name] = value }
-        }
-        return SimHTTPResponse(status: http.statusCode, headers: headers, body: String(decoding: data, as: UTF8.self))
+        if body != nil { headers.append(("Content-Type", "application/json")) }
+        let answer = try await LoopbackHTTP.send(
+            method, sim.baseURL + path, headers: headers, body: body.map { Array($0.utf8) }, timeout: .seconds(10))
+        return SimHTTPResponse(status: answer.status, headers: answer.headers, body: String(decoding: answer.body, as: UTF8.self))
     }
 
     func upsert(_ body: String, chatbot: String = "123", key: Key = .valid) async throws -> SimHTTPResponse {

@@ -2,14 +2,11 @@ import ContactSync
 import ContactSyncCore
 import Foundation
 import Logging
+import LoopbackHTTP
 import Prometheus
 import ServiceLifecycle
 import Synchronization
 import Testing
-
-#if canImport(FoundationNetworking)
-import FoundationNetworking
-#endif
 
 /// Two Standard Webhooks secrets (24 random bytes each, base64), as a sender holds them.
 let intakeSecret = "whsec_C2FVsBQIhrscChlQIMV+b5sSYspob7oD"
@@ -58,17 +55,10 @@ func httpRequest(
     _ url: String, method: String = "POST", headers: [String: String] = [:], body: [UInt8]? = nil,
     timeout: TimeInterval = 30
 ) async -> HTTPAnswer? {
-    var request = URLRequest(url: URL(string: url)!, timeoutInterval: timeout)
-    request.httpMethod = method
-    for (name, value) in headers { request.setValue(value, forHTTPHeaderField: name) }
-    if let body { request.httpBody = Data(body) }
-    guard let (data, response) = try? await URLSession.shared.data(for: request), let http = response as? HTTPURLResponse
+    let fields = headers.map { ($0.key, $0.value) }
+    guard let answer = try? await LoopbackHTTP.send(method, url, headers: fields, body: body, timeout: .seconds(timeout))
     else { return nil }
-    var fields: [String: String] = [:]
-    for (name, value) in http.allHeaderFields {
-        if let name = name as? String, let value = value as? String { fields[name.lowercased()] = value }
-    }
-    return HTTPAnswer(status: http.statusCode, headers: fields, body: Array(data))
+    return HTTPAnswer(status: answer.status, headers: answer.headers, body: answer.body)
 }
 
 func post(_ delivery: SignedDelivery, to url: String, removing: Set<String> = []) async -> HTTPAnswer? {

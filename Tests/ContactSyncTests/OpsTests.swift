@@ -1,11 +1,8 @@
 import BookbagSim
 import ContactSync
 import Foundation
+import LoopbackHTTP
 import Testing
-
-#if canImport(FoundationNetworking)
-import FoundationNetworking
-#endif
 
 /// What the platform team runs and watches: `check`, the ops endpoint, signals.
 @Suite(.serialized, .timeLimit(.minutes(3)))
@@ -61,10 +58,8 @@ struct OpsTests {
             #expect(metrics.1.contains(#"contact_sync_results_total{status="synced"} 1"#))
 
             // Nothing on the ops port changes state.
-            var post = URLRequest(url: URL(string: "http://127.0.0.1:\(port)/metrics")!)
-            post.httpMethod = "POST"
-            let (_, response) = try await URLSession.shared.data(for: post)
-            #expect((response as? HTTPURLResponse)?.statusCode != 200)
+            let post = try await LoopbackHTTP.send("POST", "http://127.0.0.1:\(port)/metrics")
+            #expect(post.status != 200)
 
             service.signal(SIGTERM)
             #expect(await service.waitForExit() == 0)

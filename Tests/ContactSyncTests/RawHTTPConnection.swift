@@ -1,28 +1,16 @@
 import Foundation
+import LoopbackHTTP
 
-/// A plain TCP connection for HTTP exchanges that an HTTP client library would
-/// not produce: a body that never comes, oversized headers. Blocking; run it
-/// with `offPool`.
+/// A plain TCP connection for HTTP exchanges that an HTTP client (LoopbackHTTP
+/// included) would not produce: a body that never comes, oversized headers.
+/// Blocking; run it with `offPool`.
 final class RawHTTPConnection: @unchecked Sendable {
     // @unchecked: one test task uses a connection at a time; the descriptor is
     // only read, written and closed from that task's calls, never concurrently.
     private let fd: Int32
 
     init(port: Int) throws {
-        fd = socket(AF_INET, Int32(SOCK_STREAM.rawValue), 0)
-        var address = sockaddr_in()
-        address.sin_family = sa_family_t(AF_INET)
-        address.sin_addr.s_addr = inet_addr("127.0.0.1")
-        address.sin_port = in_port_t(UInt16(port).bigEndian)
-        let connected = withUnsafePointer(to: &address) {
-            $0.withMemoryRebound(to: sockaddr.self, capacity: 1) {
-                connect(fd, $0, socklen_t(MemoryLayout<sockaddr_in>.size))
-            }
-        }
-        guard connected == 0 else {
-            close(fd)
-            throw POSIXError(.ECONNREFUSED)
-        }
+        fd = try LoopbackHTTP.connect(port: UInt16(port))
     }
 
     deinit { close(fd) }

@@ -1,9 +1,6 @@
 import Foundation
+import LoopbackHTTP
 import Testing
-
-#if canImport(FoundationNetworking)
-import FoundationNetworking
-#endif
 
 /// The built `contact-sync` binary, run as a child process with its output in a
 /// file (for tests that kill it by signal or read everything it wrote).
@@ -76,13 +73,8 @@ func freePort() -> Int {
 
 /// GET a local URL, returning status and body (nil when nothing answers).
 func httpGet(_ url: String) async -> (Int, String)? {
-    return await withCheckedContinuation { continuation in
-        let task = URLSession.shared.dataTask(with: URL(string: url)!) { data, response, _ in
-            guard let http = response as? HTTPURLResponse else { return continuation.resume(returning: nil) }
-            continuation.resume(returning: (http.statusCode, String(decoding: data ?? Data(), as: UTF8.self)))
-        }
-        task.resume()
-    }
+    guard let answer = try? await LoopbackHTTP.send("GET", url) else { return nil }
+    return (answer.status, String(decoding: answer.body, as: UTF8.self))
 }
 
 /// Environment for a child contact-sync talking to a test's topics and sim.
