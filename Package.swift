@@ -28,7 +28,9 @@ let package = Package(
         .package(url: "https://github.com/swift-server/swift-prometheus", from: "2.4.1"),
         .package(url: "https://github.com/swift-server/swift-service-lifecycle", from: "2.13.0"),
         .package(url: "https://github.com/apple/swift-argument-parser", from: "1.8.2"),
-        .package(url: "https://github.com/hummingbird-project/hummingbird", from: "2.28.1"),
+        // No default traits: they add swift-configuration and full Foundation (with ICU),
+        // which the service does not use (see Ops/FileDescriptorOutput.swift).
+        .package(url: "https://github.com/hummingbird-project/hummingbird", from: "2.28.1", traits: []),
         .package(url: "https://github.com/apple/swift-nio", from: "2.101.2"),
     ],
     targets: [
@@ -41,6 +43,8 @@ let package = Package(
         // The only door to SQLite (the local field-clock store).
         .systemLibrary(name: "CSQLite", path: "Sources/CSQLite", providers: [.apt(["libsqlite3-dev"])]),
         .systemLibrary(name: "CMalloc", path: "Sources/CMalloc"),
+        // Thread names for the service's own pthreads.
+        .systemLibrary(name: "CPthread", path: "Sources/CPthread"),
 
         // Pure logic: decode, validate, fold, plan attributes, chunk, classify, retry. No I/O.
         .target(name: "ContactSyncCore"),
@@ -52,7 +56,7 @@ let package = Package(
         .target(
             name: "ContactSync",
             dependencies: [
-                "ContactSyncCore", "CRdKafka", "CCurl", "CSQLite", "CMalloc",
+                "ContactSyncCore", "CRdKafka", "CCurl", "CSQLite", "CMalloc", "CPthread",
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "Metrics", package: "swift-metrics"),
                 .product(name: "Prometheus", package: "swift-prometheus"),

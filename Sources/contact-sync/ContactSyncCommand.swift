@@ -1,7 +1,7 @@
 import ArgumentParser
 import ContactSync
 import ContactSyncCore
-import Foundation
+import FoundationEssentials
 import Logging
 import Metrics
 import Prometheus

@@ -1,14 +1,16 @@
 import ArgumentParser
 import ContactSync
 import ContactSyncCore
-import Foundation
+import Dispatch
+import FoundationEssentials
+import Glibc
 
 /// Reads the Kafka settings for a tool (exit 2 on a configuration error).
 private func toolConfiguration(_ settings: [String]) throws -> ContactSyncConfiguration {
     do {
         return try ConfigurationReader.read(environment: ProcessInfo.processInfo.environment, flags: settings, scope: .tools)
     } catch {
-        FileHandle.standardError.write(Data("configuration error: \(SecretRedaction.redact("\(error)"))\n".utf8))
+        FileDescriptorOutput.writeAll(Array("configuration error: \(SecretRedaction.redact("\(error)"))\n".utf8), to: STDERR_FILENO)
         throw ExitCode(ToolExit.usage)
     }
 }
@@ -21,8 +23,8 @@ private func timeBound(_ text: String?, option: String) throws -> Timestamp? {
     return time
 }
 
-private func writeOut(_ text: String) { FileHandle.standardOutput.write(Data(SecretRedaction.redact(text).utf8)) }
-private func writeErr(_ text: String) { FileHandle.standardError.write(Data((SecretRedaction.redact(text) + "\n").utf8)) }
+private func writeOut(_ text: String) { FileDescriptorOutput.writeAll(Array(SecretRedaction.redact(text).utf8), to: STDOUT_FILENO) }
+private func writeErr(_ text: String) { FileDescriptorOutput.writeAll(Array((SecretRedaction.redact(text) + "\n").utf8), to: STDERR_FILENO) }
 
 private let exitCodes = """
     Exit codes: 0 done; 1 Kafka unreachable, a topic missing or a record not acknowledged; 2 a wrong flag or setting; \

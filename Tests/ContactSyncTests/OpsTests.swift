@@ -57,6 +57,13 @@ struct OpsTests {
             }
             #expect(metrics.1.contains(#"contact_sync_results_total{status="synced"} 1"#))
 
+            // FoundationEssentials only: libFoundation with ICU would add about 9 MB to every run's RSS.
+            // Read to the end: /proc files report size 0, and a sized read stops early.
+            let mapsFile = FileHandle(forReadingAtPath: "/proc/\(service.process.pid)/maps")
+            let maps = String(decoding: mapsFile?.readDataToEndOfFile() ?? Data(), as: UTF8.self)
+            #expect(maps.contains("libFoundationEssentials.so"), "the process's mappings were read")
+            #expect(!maps.contains("libFoundation.so") && !maps.contains("FoundationICU"), "the service loads full Foundation")
+
             // Nothing on the ops port changes state.
             let post = try await LoopbackHTTP.send("POST", "http://127.0.0.1:\(port)/metrics")
             #expect(post.status != 200)

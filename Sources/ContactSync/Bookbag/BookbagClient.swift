@@ -1,5 +1,6 @@
 import ContactSyncCore
-import Foundation
+import FoundationEssentials
+import Glibc
 
 /// Bookbag's v1 API as contact-sync uses it (contracts section 2), over the curl
 /// wall. It knows paths and headers; what a response means is decided by

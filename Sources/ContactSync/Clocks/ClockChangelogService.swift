@@ -57,7 +57,7 @@ final class ClockChangelogService: Service, Sendable {
                 metrics.clockRestoreSeconds.record(seconds)
                 let contacts = (try? await changelog.store.statistics().contacts) ?? -1
                 logger.info(
-                    "field clocks \(isNew ? "restored" : "brought up to date") from \(topic) in \(String(format: "%.2f", seconds)) s (\(contacts) contacts in the store)")
+                    "field clocks \(isNew ? "restored" : "brought up to date") from \(topic) in \(Self.twoDecimals(seconds)) s (\(contacts) contacts in the store)")
                 restored.open()
                 try await tail.value
             } onGracefulShutdown: {
@@ -71,6 +71,13 @@ final class ClockChangelogService: Service, Sendable {
         restored.fail()
         await changelog.close()
         await changelog.store.close()
+    }
+
+    /// "12.35" for 12.3456: the restore's time in the log line.
+    static func twoDecimals(_ seconds: Double) -> String {
+        let hundredths = Int((max(seconds, 0) * 100).rounded())
+        let fraction = hundredths % 100
+        return "\(hundredths / 100).\(fraction < 10 ? "0" : "")\(fraction)"
     }
 }
 

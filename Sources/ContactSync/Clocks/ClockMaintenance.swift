@@ -1,5 +1,5 @@
 import ContactSyncCore
-import Foundation
+import FoundationEssentials
 import Logging
 
 /// Operator commands on the local clock store (`contact-sync clocks ...`).

@@ -1,4 +1,5 @@
-import Foundation
+import FoundationEssentials
+import Glibc
 
 /// The files that make up one clock store: SQLite's main file and its
 /// companions, the lock file, and the file a new store is built in.
@@ -28,17 +29,15 @@ struct ClockStoreFiles: Sendable {
         for path in paths {
             do {
                 try FileManager.default.removeItem(atPath: path)
-            } catch CocoaError.fileNoSuchFile {
-                continue
             } catch {
                 if !FileManager.default.fileExists(atPath: path) { continue }
-                throw ClockStoreError(kind: .io, path: main, reason: "cannot delete \(path): \(error.localizedDescription)")
+                throw ClockStoreError(kind: .io, path: main, reason: "cannot delete \(path): \(error)")
             }
         }
     }
 
     private func size(of path: String) -> Int64 {
-        let attributes = try? FileManager.default.attributesOfItem(atPath: path)
-        return (attributes?[.size] as? NSNumber)?.int64Value ?? 0
+        var status = stat()
+        return stat(path, &status) == 0 ? Int64(status.st_size) : 0
     }
 }

@@ -1,4 +1,4 @@
-import Foundation
+import FoundationEssentials
 
 #if canImport(Glibc)
     import Glibc
@@ -27,7 +27,7 @@ final class ClockStoreLock: Sendable {
                     kind: .io, path: files.main, reason: "cannot lock \(files.lock): \(String(cString: strerror(failure)))")
             }
             let holder = (try? String(contentsOfFile: files.lock, encoding: .utf8))?
-                .trimmingCharacters(in: .whitespacesAndNewlines)
+                .trimmingWhitespace()
             let who = holder.map { $0.isEmpty ? "another process" : "process \($0)" } ?? "another process"
             throw ClockStoreError(
                 kind: .inUse, path: files.main,
@@ -36,7 +36,7 @@ final class ClockStoreLock: Sendable {
         }
         self.descriptor = descriptor
         _ = ftruncate(descriptor, 0)
-        try? FileHandle(fileDescriptor: descriptor, closeOnDealloc: false).write(contentsOf: Data("\(getpid())\n".utf8))
+        FileDescriptorOutput.writeAll(Array("\(getpid())\n".utf8), to: descriptor)
     }
 
     deinit { close(descriptor) }  // closing the descriptor releases the lock

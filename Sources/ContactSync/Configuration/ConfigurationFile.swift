@@ -1,4 +1,5 @@
-import Foundation
+import FoundationEssentials
+import Glibc
 
 /// Reads a file a setting names, once, through one descriptor, and judges that
 /// descriptor rather than the path (which could be swapped in between): it must
@@ -29,7 +30,7 @@ enum ConfigurationFile {
         var count = 0
         while count < bytes.count {
             let got = bytes.withUnsafeMutableBytes { buffer in
-                Foundation.read(descriptor, buffer.baseAddress! + count, buffer.count - count)
+                Glibc.read(descriptor, buffer.baseAddress! + count, buffer.count - count)
             }
             if got < 0 && errno == EINTR { continue }
             guard got >= 0 else { throw failure("cannot read \(path): \(reason())") }

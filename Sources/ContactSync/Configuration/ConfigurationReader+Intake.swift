@@ -1,5 +1,5 @@
 import ContactSyncCore
-import Foundation
+import FoundationEssentials
 
 extension ConfigurationReader {
     /// The intake's settings. Its secrets are read (and checked) only when it

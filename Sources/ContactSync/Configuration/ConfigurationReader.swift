@@ -1,5 +1,5 @@
 import ContactSyncCore
-import Foundation
+import FoundationEssentials
 
 /// Reads `ContactSyncConfiguration` from environment variables and the
 /// same-named flags (`--kafka-brokers` for `KAFKA_BROKERS`); flags win.
@@ -23,7 +23,7 @@ public enum ConfigurationReader {
             }
             let flag = argument.dropFirst(2)
             let name = flag.prefix { $0 != "=" }
-            let variable = name.uppercased().replacingOccurrences(of: "-", with: "_")
+            let variable = name.uppercased().replacing("-", with: "_")
             if isSecretSetting(variable) {
                 throw ConfigurationError(
                     description: "--\(name) would put a secret on the command line, where any user can read it; "
@@ -74,7 +74,7 @@ public enum ConfigurationReader {
         if let v = string("KAFKA_BROKERS") { config.kafka.brokers = v }
         if let v = string("KAFKA_GROUP_ID") { config.kafka.groupID = v }
         if let v = string("KAFKA_TOPICS") {
-            config.kafka.topics = v.split(separator: ",").map { $0.trimmingCharacters(in: .whitespaces) }.filter { !$0.isEmpty }
+            config.kafka.topics = v.split(separator: ",").map { $0.trimmingSpaces() }.filter { !$0.isEmpty }
         }
         if let v = string("RESULT_TOPIC") { config.kafka.resultTopic = v }
         if let v = string("DEAD_LETTER_TOPIC") { config.kafka.deadLetterTopic = v }
@@ -96,7 +96,7 @@ public enum ConfigurationReader {
                 config.ignoredVariables.append(name)
                 continue
             }
-            let property = name.dropFirst("KAFKA_".count).lowercased().replacingOccurrences(of: "_", with: ".")
+            let property = name.dropFirst("KAFKA_".count).lowercased().replacing("_", with: ".")
             config.kafka.passthrough[property] = value
         }
 
@@ -150,11 +150,11 @@ public enum ConfigurationReader {
         if let path = variables["BOOKBAG_API_KEY_FILE"], !path.isEmpty {
             let file = try KeyFile.load(path, setting: "BOOKBAG_API_KEY_FILE")
             warnings += file.warnings
-            let key = file.text.trimmingCharacters(in: .whitespacesAndNewlines)
+            let key = file.text.trimmingWhitespace()
             guard !key.isEmpty else { throw ConfigurationError(description: "BOOKBAG_API_KEY_FILE: \(path) is empty") }
             return try checkedKey(key, from: "BOOKBAG_API_KEY_FILE")
         }
-        if let key = variables["BOOKBAG_API_KEY"]?.trimmingCharacters(in: .whitespacesAndNewlines), !key.isEmpty {
+        if let key = variables["BOOKBAG_API_KEY"]?.trimmingWhitespace(), !key.isEmpty {
             return try checkedKey(key, from: "BOOKBAG_API_KEY")
         }
         throw ConfigurationError(description: "set BOOKBAG_API_KEY_FILE (preferred) or BOOKBAG_API_KEY")
@@ -177,20 +177,21 @@ public enum ConfigurationReader {
         let file = try ConfigurationFile.read(path, setting: "KAFKA_PROPERTIES_FILE", maximumBytes: maximumSettingsFileBytes)
         var out: [String: String] = [:]
         for line in String(decoding: file.bytes, as: UTF8.self).split(whereSeparator: \.isNewline) {
-            let trimmed = line.trimmingCharacters(in: .whitespaces)
+            let trimmed = line.trimmingSpaces()
             if trimmed.isEmpty || trimmed.hasPrefix("#") { continue }
             guard let equals = trimmed.firstIndex(of: "=") else {
                 throw ConfigurationError(description: "KAFKA_PROPERTIES_FILE: a line has no '=' (expected name=value)")
             }
-            out[trimmed[..<equals].trimmingCharacters(in: .whitespaces)] =
-                trimmed[trimmed.index(after: equals)...].trimmingCharacters(in: .whitespaces)
+            out[trimmed[..<equals].trimmingSpaces()] =
+                trimmed[trimmed.index(after: equals)...].trimmingSpaces()
         }
         return out
     }
 
     static func readAttributesFile(_ path: String) throws -> [String: AttributeType] {
         let file = try ConfigurationFile.read(path, setting: "ATTRIBUTES_FILE", maximumBytes: maximumSettingsFileBytes)
-        guard let object = try? JSONSerialization.jsonObject(with: Data(file.bytes)) as? [String: Any] else {
+        let parsed = try? file.bytes.withUnsafeBytes { bytes throws(JSONReadError) in try JSONValue.parse(bytes) }
+        guard let object = parsed?.objectValue else {
             throw ConfigurationError(description: "ATTRIBUTES_FILE: \(path) is not a JSON object of name -> type")
         }
         var out: [String: AttributeType] = [:]
@@ -200,7 +201,7 @@ public enum ConfigurationReader {
             guard AttributeName.isValid(name) else {
                 throw ConfigurationError(description: "ATTRIBUTES_FILE: invalid attribute name '\(name)'")
             }
-            guard let text = value as? String, let type = AttributeType(rawValue: text) else {
+            guard let text = value.stringValue, let type = AttributeType(rawValue: text) else {
                 throw ConfigurationError(description: "ATTRIBUTES_FILE: type of '\(name)' must be text, number, boolean or date")
             }
             out[name] = type

@@ -1,4 +1,5 @@
-import Foundation
+import FoundationEssentials
+import Glibc
 
 /// The key file: read once (`ConfigurationFile`), with warnings about who else
 /// can read it taken from the same descriptor's `fstat`.

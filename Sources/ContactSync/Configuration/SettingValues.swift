@@ -1,4 +1,4 @@
-import Foundation
+import FoundationEssentials
 
 /// The raw settings (environment merged with flags), read by name: blank is unset.
 struct SettingValues {
@@ -8,7 +8,7 @@ struct SettingValues {
 
     func string(_ name: String) -> String? {
         assert(SettingsTable.names.contains(name), "\(name) is read but missing from SettingsTable.all")
-        guard let value = variables[name]?.trimmingCharacters(in: .whitespaces), !value.isEmpty else { return nil }
+        guard let value = variables[name]?.trimmingSpaces(), !value.isEmpty else { return nil }
         return value
     }
 

@@ -10,7 +10,7 @@ public struct Setting: Sendable {
     public let defaultIsLiteral: Bool
     public let help: String
 
-    public var flag: String { "--" + name.lowercased().replacingOccurrences(of: "_", with: "-") }
+    public var flag: String { "--" + name.lowercased().replacing("_", with: "-") }
     /// Refused as a flag: any user can read a command line (/proc/<pid>/cmdline).
     public var isSecret: Bool { ConfigurationReader.isSecretSetting(name) }
 }
@@ -88,7 +88,7 @@ public enum SettingsTable {
         all.map { setting in
             let shown =
                 setting.defaultValue.isEmpty ? "" : setting.defaultIsLiteral ? " (default \(setting.defaultValue))" : " (\(setting.defaultValue))"
-            return "  \(setting.name)\n      \(setting.help.replacingOccurrences(of: "`", with: ""))\(shown)"
+            return "  \(setting.name)\n      \(setting.help.replacing("`", with: ""))\(shown)"
         }.joined(separator: "\n")
     }
 

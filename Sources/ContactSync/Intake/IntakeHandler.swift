@@ -1,5 +1,6 @@
 import ContactSyncCore
-import Foundation
+import Dispatch
+import FoundationEssentials
 import Logging
 import Synchronization
 
@@ -165,7 +166,7 @@ final class IntakeHandler: Sendable {
     /// `application/json`, with or without parameters (`; charset=utf-8`), any case.
     static func isJSON(_ contentType: String) -> Bool {
         let mediaType = contentType.split(separator: ";", maxSplits: 1).first ?? ""
-        return mediaType.trimmingCharacters(in: .whitespaces).lowercased() == "application/json"
+        return mediaType.trimmingSpaces().lowercased() == "application/json"
     }
 
     private static func monotonicNanos() -> UInt64 { DispatchTime.now().uptimeNanoseconds }

@@ -1,5 +1,6 @@
 import ContactSyncCore
-import Foundation
+import Dispatch
+import FoundationEssentials
 import Logging
 import ServiceLifecycle
 import Synchronization

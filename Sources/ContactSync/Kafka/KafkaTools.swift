@@ -1,5 +1,5 @@
 import ContactSyncCore
-import Foundation
+import FoundationEssentials
 import Logging
 
 /// A plain producer for tools and tests (store-traffic, the demo, the suite):

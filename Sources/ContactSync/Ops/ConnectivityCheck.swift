@@ -1,5 +1,5 @@
 import ContactSyncCore
-import Foundation
+import FoundationEssentials
 import Logging
 
 /// `contact-sync check`: validates the configuration and reaches both sides.
@@ -134,7 +134,7 @@ public enum ConnectivityCheck {
     /// folder must exist and be writable, and a missing file is restored at start.
     static func checkClockStoreLocation(_ clocks: ContactSyncConfiguration.Clocks, print: (String) -> Void) -> Bool {
         let path = clocks.storePath
-        let folder = (path as NSString).deletingLastPathComponent
+        let folder = path.lastIndex(of: "/").map { $0 == path.startIndex ? "/" : String(path[..<$0]) } ?? ""
         let directory = folder.isEmpty ? "." : folder
         guard FileManager.default.isWritableFile(atPath: directory) else {
             print("FAIL  clock store folder \(directory) (CLOCK_STORE_PATH) does not exist or is not writable")

@@ -1,4 +1,6 @@
-import Foundation
+import ContactSyncCore
+import FoundationEssentials
+import Glibc
 import Logging
 
 /// LOG_FORMAT=json|text and LOG_LEVEL, bootstrapped once by `main`. Every
@@ -33,14 +35,20 @@ public struct JSONLogHandler: LogHandler {
 
     public func log(event: LogEvent) {
         var object: [String: String] = [
-            "ts": ISO8601DateFormatter().string(from: Date()), "level": event.level.rawValue, "logger": label,
+            "ts": Timestamp(secondsSinceEpoch: Date().timeIntervalSince1970).rfc3339Millis, "level": event.level.rawValue, "logger": label,
             "msg": event.message.description,
         ]
         for (key, value) in metadata.merging(event.metadata ?? [:], uniquingKeysWith: { _, new in new }) {
             object[key] = "\(value)"
         }
-        guard var data = try? JSONSerialization.data(withJSONObject: object, options: [.sortedKeys]) else { return }
-        data.append(0x0A)
-        FileHandle.standardError.write(data)
+        var line = JSONWriter(capacity: 256)
+        line.object { line in
+            // Sorted, so that lines are stable to read and to diff.
+            for (key, value) in object.sorted(by: { $0.key < $1.key }) {
+                line.key(key)
+                line.string(value)
+            }
+        }
+        FileDescriptorOutput.writeAll(line.bytes + [0x0A], to: STDERR_FILENO)
     }
 }

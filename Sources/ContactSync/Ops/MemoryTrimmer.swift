@@ -1,5 +1,6 @@
 import CMalloc
-import Foundation
+import FoundationEssentials
+import Glibc
 import ServiceLifecycle
 
 /// Gives the allocator's free pages back to the system five times a second.

@@ -1,6 +1,6 @@
 import ContactSyncCore
 import CoreMetrics
-import Foundation
+import FoundationEssentials
 import Synchronization
 
 /// Every metric the service exports, by name, in one place. Created once;

@@ -1,5 +1,5 @@
 import ContactSyncCore
-import Foundation
+import FoundationEssentials
 import Synchronization
 
 /// The pipeline's side of the durable field clocks: reads a batch's clocks

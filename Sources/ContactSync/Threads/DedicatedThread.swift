@@ -1,4 +1,5 @@
-import Foundation
+import CPthread
+import Glibc
 import Synchronization
 
 /// A thread of our own for blocking C calls (librdkafka polls and flushes,
@@ -26,7 +27,7 @@ public final class DedicatedThread: Sendable {
             return true
         }
         guard starts else { return }
-        let thread = Thread { [self] in
+        let start = ThreadStart(name: name) { [self] in
             body()
             let waiters = phase.withLock { phase -> [CheckedContinuation<Void, Never>] in
                 defer { phase = .ended }
@@ -35,8 +36,12 @@ public final class DedicatedThread: Sendable {
             }
             for waiter in waiters { waiter.resume() }
         }
-        thread.name = name
-        thread.start()
+        var thread = pthread_t()
+        // The thread takes over the retained ThreadStart (released in `threadMain`).
+        let argument = Unmanaged.passRetained(start).toOpaque()
+        let created = pthread_create(&thread, nil, threadMain, argument)
+        precondition(created == 0, "pthread_create failed (\(created)) for thread \(name)")
+        pthread_detach(thread)
     }
 
     /// Started, and `body` has not returned yet.
@@ -73,4 +78,25 @@ public final class DedicatedThread: Sendable {
             DedicatedThread(name: name).start { continuation.resume(returning: body()) }
         }
     }
+}
+
+/// What a new thread runs, passed through pthread_create's one pointer.
+private final class ThreadStart: Sendable {
+    let name: String
+    let body: @Sendable () -> Void
+
+    init(name: String, body: @escaping @Sendable () -> Void) {
+        self.name = name
+        self.body = body
+    }
+}
+
+/// A plain pthread, not Foundation's Thread: the service does not link
+/// libFoundation (see FileDescriptorOutput).
+private func threadMain(_ argument: UnsafeMutableRawPointer?) -> UnsafeMutableRawPointer? {
+    let start = Unmanaged<ThreadStart>.fromOpaque(argument!).takeRetainedValue()
+    // Linux keeps 15 bytes of a thread's name; perf and gdb show them.
+    _ = contact_sync_name_current_thread(String(start.name.utf8.prefix(15))!)
+    start.body()
+    return nil
 }

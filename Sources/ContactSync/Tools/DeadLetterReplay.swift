@@ -1,5 +1,5 @@
 import ContactSyncCore
-import Foundation
+import FoundationEssentials
 import Logging
 import Synchronization
 

@@ -1,5 +1,5 @@
 import ContactSyncCore
-import Foundation
+import FoundationEssentials
 import Logging
 
 /// Reads chosen partitions from chosen offsets, outside any consumer group,

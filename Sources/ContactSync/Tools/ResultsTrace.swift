@@ -1,5 +1,5 @@
 import ContactSyncCore
-import Foundation
+import FoundationEssentials
 
 /// `contact-sync results trace <external_id>`: every result and dead letter of
 /// one contact, in order. It reads only the partition that the contact's key

@@ -1,5 +1,5 @@
 import ContactSyncCore
-import Foundation
+import FoundationEssentials
 
 /// `contact-sync results watch`: per interval, results by status, events/s,
 /// the top error codes and the sync group's lag, read live from the result topic.

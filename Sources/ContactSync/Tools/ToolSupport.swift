@@ -1,5 +1,6 @@
 import ContactSyncCore
-import Foundation
+import FoundationEssentials
+import Glibc
 
 /// Exit codes of the command-line tools, for scripts.
 public enum ToolExit {
@@ -22,29 +23,40 @@ struct Progress: Sendable {
     /// Shown once the work has taken more than a second.
     func show(_ text: @autoclosure () -> String) {
         guard enabled, ContinuousClock.now - started > .seconds(1) else { return }
-        FileHandle.standardError.write(Data(("\r\u{1B}[2K" + text()).utf8))
+        FileDescriptorOutput.writeAll(Array(("\r\u{1B}[2K" + text()).utf8), to: STDERR_FILENO)
     }
 
     func finish() {
-        if enabled { FileHandle.standardError.write(Data("\r\u{1B}[2K".utf8)) }
+        if enabled { FileDescriptorOutput.writeAll(Array("\r\u{1B}[2K".utf8), to: STDERR_FILENO) }
     }
 }
 
 /// A JSON object read from a record value, with typed getters; nil for anything else.
 struct JSONObjectView {
-    let object: [String: Any]
+    let object: [String: JSONValue]
 
     init?(_ bytes: [UInt8]) {
-        guard let object = (try? JSONSerialization.jsonObject(with: Data(bytes))) as? [String: Any] else { return nil }
+        let parsed = try? bytes.withUnsafeBytes { bytes throws(JSONReadError) in try JSONValue.parse(bytes) }
+        guard let object = parsed?.objectValue else { return nil }
         self.object = object
     }
 
-    func string(_ key: String) -> String? { object[key] as? String }
-    func strings(_ key: String) -> [String] { object[key] as? [String] ?? [] }
-    func int(_ key: String) -> Int? { (object[key] as? NSNumber)?.intValue }
-    func bool(_ key: String) -> Bool? { (object[key] as? NSNumber)?.boolValue }
-    func object(_ key: String) -> JSONObjectView? { (object[key] as? [String: Any]).map { JSONObjectView(object: $0) } }
-    func objects(_ key: String) -> [JSONObjectView] { (object[key] as? [[String: Any]] ?? []).map { JSONObjectView(object: $0) } }
+    func string(_ key: String) -> String? { object[key]?.stringValue }
+    /// Empty unless every element is a string.
+    func strings(_ key: String) -> [String] {
+        let elements = object[key]?.arrayValue ?? []
+        let strings = elements.compactMap(\.stringValue)
+        return strings.count == elements.count ? strings : []
+    }
+    /// A whole number within Int's range; nil for anything else.
+    func int(_ key: String) -> Int? { object[key]?.numberValue.flatMap { Int(exactly: $0) } }
+    func bool(_ key: String) -> Bool? { object[key]?.boolValue }
+    func object(_ key: String) -> JSONObjectView? { object[key]?.objectValue.map { JSONObjectView(object: $0) } }
+    func objects(_ key: String) -> [JSONObjectView] {
+        let elements = object[key]?.arrayValue ?? []
+        let objects = elements.compactMap(\.objectValue)
+        return objects.count == elements.count ? objects.map { JSONObjectView(object: $0) } : []
+    }
 
-    private init(object: [String: Any]) { self.object = object }
+    private init(object: [String: JSONValue]) { self.object = object }
 }

@@ -1,5 +1,3 @@
-import Foundation
-
 /// The custom-attributes list could not be read.
 public enum AttributeListError: Error, Equatable {
     case notJSON
@@ -13,29 +11,24 @@ extension AttributeCatalog {
     /// `type` is Bookbag's default, `text`. An entry with a type this service
     /// does not know is skipped: it cannot be used, and nothing is guessed.
     public static func parseList(_ body: [UInt8]) throws -> [AttributeDefinition] {
-        let root: Any
+        let root: JSONValue
         do {
-            root = try JSONSerialization.jsonObject(with: Data(body), options: [.fragmentsAllowed])
+            root = try body.withUnsafeBytes { bytes throws(JSONReadError) in try JSONValue.parse(bytes) }
         } catch {
             throw AttributeListError.notJSON
         }
-        let items: [Any]
-        if let array = root as? [Any] {
-            items = array
-        } else if let object = root as? [String: Any], let data = object["data"] as? [Any] {
-            items = data
-        } else {
+        guard let items = root.arrayValue ?? root.objectValue?["data"]?.arrayValue else {
             throw AttributeListError.unexpectedShape
         }
         var definitions: [AttributeDefinition] = []
         definitions.reserveCapacity(items.count)
         for item in items {
-            guard let object = item as? [String: Any], let name = object["name"] as? String else {
+            guard let object = item.objectValue, let name = object["name"]?.stringValue else {
                 throw AttributeListError.unexpectedShape
             }
-            let typeName = object["type"] as? String ?? AttributeType.text.rawValue
+            let typeName = object["type"]?.stringValue ?? AttributeType.text.rawValue
             guard let type = AttributeType(rawValue: typeName) else { continue }
-            let archived = object["archived"] as? Bool ?? false
+            let archived = object["archived"]?.boolValue ?? false
             definitions.append(AttributeDefinition(name: name, type: type, archived: archived))
         }
         return definitions

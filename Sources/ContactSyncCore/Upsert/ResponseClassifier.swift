@@ -1,5 +1,3 @@
-import Foundation  // JSONSerialization for response bodies; this is not on the per-record path.
-
 /// Reads Bookbag's answer to an upsert (contracts section 2) into an `UpsertOutcome`.
 public enum ResponseClassifier {
     /// Where a 2xx body lists per-entry failures. *(inferred; keep easy to change)*
@@ -48,8 +46,8 @@ public enum ResponseClassifier {
     /// string `error` when there is no `message`), sanitized and capped at 200
     /// characters. Nil when the body is not such JSON or the message is blank.
     public static func message(fromBody body: [UInt8]) -> String? {
-        guard let object = jsonObject(body) as? [String: Any] else { return nil }
-        let raw = (object["message"] as? String) ?? (object["error"] as? String)
+        guard let object = jsonObject(body) else { return nil }
+        let raw = object["message"]?.stringValue ?? object["error"]?.stringValue
         guard let raw else { return nil }
         let text = DisplayMessage.sanitized(raw)
         return text.isEmpty ? nil : text
@@ -59,14 +57,12 @@ public enum ResponseClassifier {
     /// from `{"errors":[...]}` (or the same under `data`). Entries without an
     /// external_id cannot be matched to a contact and are skipped.
     static func entryErrors(fromBody body: [UInt8]) -> [String: String] {
-        guard let object = jsonObject(body) as? [String: Any] else { return [:] }
-        let list =
-            (object[entryErrorsKey] as? [Any])
-            ?? ((object["data"] as? [String: Any])?[entryErrorsKey] as? [Any]) ?? []
+        guard let object = jsonObject(body) else { return [:] }
+        let list = object[entryErrorsKey]?.arrayValue ?? object["data"]?.objectValue?[entryErrorsKey]?.arrayValue ?? []
         var errors: [String: String] = [:]
-        for case let item as [String: Any] in list {
-            guard let externalID = item[entryErrorExternalIDKey] as? String else { continue }
-            let text = (item[entryErrorMessageKey] as? String).map { DisplayMessage.sanitized($0) } ?? ""
+        for item in list.compactMap(\.objectValue) {
+            guard let externalID = item[entryErrorExternalIDKey]?.stringValue else { continue }
+            let text = item[entryErrorMessageKey]?.stringValue.map { DisplayMessage.sanitized($0) } ?? ""
             errors[externalID] = text.isEmpty ? "entry refused by Bookbag" : text
         }
         return errors
@@ -85,8 +81,10 @@ public enum ResponseClassifier {
         message(fromBody: body) ?? fallback
     }
 
-    private static func jsonObject(_ body: [UInt8]) -> Any? {
+    /// The body's top-level object; nil when the body is not a JSON object.
+    private static func jsonObject(_ body: [UInt8]) -> [String: JSONValue]? {
         guard !body.isEmpty else { return nil }
-        return try? JSONSerialization.jsonObject(with: Data(body), options: [.fragmentsAllowed])
+        let parsed = try? body.withUnsafeBytes { bytes throws(JSONReadError) in try JSONValue.parse(bytes) }
+        return parsed?.objectValue
     }
 }

@@ -1,4 +1,5 @@
-import Foundation
+import FoundationEssentials
+import Glibc
 
 /// The clock store's tables on one SQLite connection: contacts' clocks as
 /// opaque bytes, the changelog positions, and a meta table (topic, contact

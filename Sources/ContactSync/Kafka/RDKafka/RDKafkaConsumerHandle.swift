@@ -1,6 +1,7 @@
 import CRdKafka
 import ContactSyncCore
-import Foundation
+import Dispatch
+import FoundationEssentials
 
 /// A librdkafka consumer. Blocking calls (`poll`, synchronous `commit`, `close`,
 /// `metadata`) must run on the consumer's own thread, never on Swift's

@@ -1,6 +1,6 @@
 import CRdKafka
 import ContactSyncCore
-import Foundation
+import FoundationEssentials
 import Synchronization
 
 /// A librdkafka producer. `produce` never blocks; `poll` and `flush` block and
