@@ -190,7 +190,7 @@ public enum ConfigurationReader {
 
     static func readAttributesFile(_ path: String) throws -> [String: AttributeType] {
         let file = try ConfigurationFile.read(path, setting: "ATTRIBUTES_FILE", maximumBytes: maximumSettingsFileBytes)
-        let parsed = try? file.bytes.withUnsafeBytes { bytes throws(JSONReadError) in try JSONValue.parse(bytes) }
+        let parsed = try? JSONValue.parse(file.bytes)
         guard let object = parsed?.objectValue else {
             throw ConfigurationError(description: "ATTRIBUTES_FILE: \(path) is not a JSON object of name -> type")
         }

@@ -36,7 +36,7 @@ struct JSONObjectView {
     let object: [String: JSONValue]
 
     init?(_ bytes: [UInt8]) {
-        let parsed = try? bytes.withUnsafeBytes { bytes throws(JSONReadError) in try JSONValue.parse(bytes) }
+        let parsed = try? JSONValue.parse(bytes)
         guard let object = parsed?.objectValue else { return nil }
         self.object = object
     }

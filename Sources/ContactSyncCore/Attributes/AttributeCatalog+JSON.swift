@@ -13,7 +13,7 @@ extension AttributeCatalog {
     public static func parseList(_ body: [UInt8]) throws -> [AttributeDefinition] {
         let root: JSONValue
         do {
-            root = try body.withUnsafeBytes { bytes throws(JSONReadError) in try JSONValue.parse(bytes) }
+            root = try JSONValue.parse(body)
         } catch {
             throw AttributeListError.notJSON
         }

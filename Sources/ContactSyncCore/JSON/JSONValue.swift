@@ -18,6 +18,14 @@ public enum JSONValue: Sendable, Equatable {
         return value
     }
 
+    public static func parse(_ bytes: [UInt8], maxDepth: Int = 32) throws(JSONReadError) -> JSONValue {
+        // withUnsafeBytes only rethrows untyped errors, so carry the outcome out as a Result.
+        let outcome = bytes.withUnsafeBytes { bytes in
+            Result { () throws(JSONReadError) in try parse(bytes, maxDepth: maxDepth) }
+        }
+        return try outcome.get()
+    }
+
     public static func parse(_ text: String, maxDepth: Int = 32) throws(JSONReadError) -> JSONValue {
         var text = text
         // withUTF8 only rethrows untyped errors, so carry the outcome out as a Result.

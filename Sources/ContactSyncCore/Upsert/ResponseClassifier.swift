@@ -84,7 +84,7 @@ public enum ResponseClassifier {
     /// The body's top-level object; nil when the body is not a JSON object.
     private static func jsonObject(_ body: [UInt8]) -> [String: JSONValue]? {
         guard !body.isEmpty else { return nil }
-        let parsed = try? body.withUnsafeBytes { bytes throws(JSONReadError) in try JSONValue.parse(bytes) }
+        let parsed = try? JSONValue.parse(body)
         return parsed?.objectValue
     }
 }
