@@ -12,7 +12,7 @@ import Testing
 
     @Test func defaultsNeedNoTuning() throws {
         let batching = try batching([:])
-        #expect(batching.minEvents == 500 && batching.maxEvents == 5_000)
+        #expect(batching.minEvents == 500 && batching.maxEvents == 10_000)
         #expect(batching.upsertMinUsers == 100 && batching.upsertMaxUsers == 1_000)
         #expect(batching.maxOutstandingRecords >= 2 * batching.maxEvents, "room for a batch in flight and the next at the maximum size")
     }
@@ -24,8 +24,8 @@ import Testing
     }
 
     @Test func aMinimumAloneAboveTheDefaultMaximumRaisesIt() throws {
-        let batching = try batching(["BATCH_MIN_EVENTS": "8000"])
-        #expect(batching.minEvents == 8_000 && batching.maxEvents == 8_000)
+        let batching = try batching(["BATCH_MIN_EVENTS": "12000"])
+        #expect(batching.minEvents == 12_000 && batching.maxEvents == 12_000)
     }
 
     @Test func bothBoundsAreTakenAsGiven() throws {
