@@ -16,7 +16,7 @@ struct AdaptiveSizingTests {
             let traffic = try await ProducedTraffic.produce(
                 WorkloadSpec(events: 20_000, customers: 2_000, badRecordShare: 0, seed: 17, idPrefix: "bl\(UInt16.random(in: 0...9999))-"),
                 into: topics)
-            // Defaults: BATCH_MIN_EVENTS 500, BATCH_MAX_EVENTS 5000.
+            // Defaults: BATCH_MIN_EVENTS 500, BATCH_MAX_EVENTS 10000.
             let service = try RunningService(topics: topics, sim: sim)
             let results = try await readUntilAccounted(topics.results, records: traffic.records.count)
             let metrics = service.registry.emitToString()
@@ -27,7 +27,7 @@ struct AdaptiveSizingTests {
             let stats = sim.state.stats()
             print("backlog test: \(batches["+Inf"] ?? 0) batches, \(overMinimum) over 500 records; \(stats.usersReceived) users sent for \(traffic.records.count) events")
             #expect(overMinimum > 0, "a backlog of 20,000 records makes batches larger than the minimum: \(batches)")
-            #expect((batches["+Inf"] ?? 0) - (batches["5000.0"] ?? 0) == 0, "no batch exceeds BATCH_MAX_EVENTS")
+            #expect((batches["+Inf"] ?? 0) - (batches["10000.0"] ?? 0) == 0, "no batch exceeds BATCH_MAX_EVENTS")
             #expect(traffic.goodEventIDs.subtracting(results.flatMap(\.eventIDs)).isEmpty, "every event has a result")
             #expect(results.filter { $0.status == "failed" }.isEmpty)
             let problems = mismatches(traffic.expected.contacts, in: sim.state)

@@ -19,7 +19,7 @@ extension PrometheusMetricsFactory {
             ]
         ]
         factory.valueHistogramBuckets = [
-            "contact_sync_batch_records": [1, 10, 50, 100, 250, 500, 1000, 2500, 5000, 10000],
+            "contact_sync_batch_records": [1, 10, 50, 100, 250, 500, 1000, 2500, 5000, 10000, 25000, 50000, 100000],
             "contact_sync_bookbag_users_per_request": [1, 5, 10, 25, 50, 75, 90, 100, 250, 500, 1000],
             "contact_sync_events_folded_per_contact": [1, 2, 3, 5, 10, 25, 50, 100],
         ]
