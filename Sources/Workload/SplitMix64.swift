@@ -1,14 +1,14 @@
 /// A small seeded generator (Steele, Lea and Flood's SplitMix64). The workload
 /// must be the same for a seed on every machine and Swift version, so it uses
 /// its own draws rather than the standard library's `random(in:using:)`.
-struct SplitMix64: Sendable {
+public struct SplitMix64: Sendable {
     private var state: UInt64
 
-    init(seed: UInt64) {
+    public init(seed: UInt64) {
         state = seed
     }
 
-    mutating func next() -> UInt64 {
+    public mutating func next() -> UInt64 {
         state &+= 0x9E37_79B9_7F4A_7C15
         var z = state
         z = (z ^ (z >> 30)) &* 0xBF58_476D_1CE4_E5B9

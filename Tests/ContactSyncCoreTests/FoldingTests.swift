@@ -1,6 +1,7 @@
 import Testing
 
 import ContactSyncCore
+import Workload
 
 /// 2026-11-24T10:15:00.000Z plus `seconds`.
 private func at(_ seconds: Int64) -> Timestamp {
@@ -164,3 +165,38 @@ private func fold(_ events: [StoreEvent]) -> [ContactUpdate] {
     let earlier = Timestamp(nanosecondsSinceEpoch: at(20).nanosecondsSinceEpoch + 122_999_000)
     #expect(fold([login("l2", "u1", at: newer), login("l0", "u1", at: earlier)])[0].fields[.lastLoginAt]?.divergedAt == earlier)
 }
+
+/// A batch's contacts carried into the next batch fold on as if one folder had
+/// read all their events: the same fields, stamps, divergences, event ids and
+/// sources, in read order.
+@Test(arguments: [1, 2, 3, 4, 5])
+func carriedContactsFoldOnAsOneFolderWould(seed: UInt64) {
+    var random = SplitMix64(seed: seed)
+    let users = ["u1", "u2", "u3", "u4", "u5"]
+    let events: [StoreEvent] = (0..<60).map { index in
+        let user = users[Int(random.next() % UInt64(users.count))]
+        let time = at(Int64(random.next() % 20))
+        if random.next() % 2 == 0 { return login("e\(index)", user, at: time) }
+        let names: [FieldChange<String>] = [.absent, .clear, .set("A"), .set("B")]
+        return profile(
+            "e\(index)", user, at: time, name: names[Int(random.next() % 4)],
+            attributes: random.next() % 3 == 0 ? [("tier", .string(random.next() % 2 == 0 ? "gold" : "silver"))] : [])
+    }
+    let split = 25
+    var first = BatchFolder()
+    for index in 0..<split {
+        first.add(events[index], source: source(Int64(index)), sequence: UInt64(index + 1))
+    }
+    // Contacts u1 and u2 were in flight: they are carried; the rest went out with the first batch.
+    let carried = first.updates.filter { ["u1", "u2"].contains($0.externalID) }
+    var next = BatchFolder(continuing: carried)
+    var reference = BatchFolder()
+    for index in 0..<events.count where index >= split || ["u1", "u2"].contains(events[index].externalID) {
+        if index >= split { next.add(events[index], source: source(Int64(index)), sequence: UInt64(index + 1)) }
+        reference.add(events[index], source: source(Int64(index)), sequence: UInt64(index + 1))
+    }
+    #expect(Dictionary(uniqueKeysWithValues: next.updates.map { ($0.externalID, $0) })
+        == Dictionary(uniqueKeysWithValues: reference.updates.map { ($0.externalID, $0) }))
+    #expect(next.updates.prefix(carried.count).map(\.externalID) == carried.map(\.externalID), "carried contacts come first")
+}
+

@@ -40,7 +40,8 @@ struct BatchProcessor: Sendable {
     /// A batch between its stages: its records, the messages decided so far
     /// (decode rejects, unchanged contacts), its folded updates, and its counts.
     struct Work: Sendable {
-        let batch: RecordBatch
+        /// Its records (with any carried into it), each with its ticket.
+        var batch: RecordBatch
         var messages: [OutgoingMessage] = []
         var summary = Summary()
         var updates: [ContactUpdate] = []
@@ -54,15 +55,22 @@ struct BatchProcessor: Sendable {
         var alreadyStored: [String] = []
     }
 
-    /// Stage 1: decode and validate (bad records are rejected on their own), then fold per contact.
-    func decodeAndFold(_ batch: RecordBatch, memory: inout Memory) -> Work {
+    /// Stage 1: decode and validate (bad records are rejected on their own),
+    /// then fold per contact, going on from the contacts `carried` from the
+    /// batch before (their events were read first).
+    func decodeAndFold(_ delivered: RecordBatch, carried: CarriedContacts? = nil, memory: inout Memory) -> Work {
+        var batch = delivered
+        if let carried {
+            batch.records = carried.records + delivered.records
+            batch.tickets = carried.tickets + delivered.tickets
+        }
         var work = Work(batch: batch)
         work.summary.records = batch.records.count
-        work.messages.reserveCapacity(batch.records.count / 2 + 8)
+        work.messages.reserveCapacity(delivered.records.count / 2 + 8)
         let now = Timestamp.now
-        var folder = BatchFolder()
+        var folder = carried.map { BatchFolder(continuing: $0.updates) } ?? BatchFolder()
         var notKeyedByExternalID: [String: Int] = [:]
-        for record in batch.records {
+        for record in delivered.records {
             memory.sequence += 1
             var decoded: Result<StoreEvent, DecodeFailure> = .failure(DecodeFailure(reason: .tombstone))
             if !record.valueIsNull {

@@ -101,17 +101,21 @@ public final class ContactSyncService: Service, Sendable {
 
     // MARK: - the loop
 
-    /// What the loop owns across batches: the contact memory, and the upsert
-    /// parts that ended before their batch was finished.
+    /// What the loop owns across batches: the contact memory, the upsert
+    /// parts that ended before their batch was finished, and the contacts
+    /// carried into the next batch.
     struct LoopState: Sendable {
         var memory: BatchProcessor.Memory
         var parts = UpsertParts()
+        var carried: CarriedContacts?
     }
 
     /// Batches go through one after another, except that the next batch is
     /// decoded, folded and (for contacts not in flight) sent while the previous
-    /// batch's requests are still out. The upserts are child tasks of the loop:
-    /// cancelling it (the shutdown deadline, or the clocks failing) stops them.
+    /// batch's requests are still out. Its contacts that are in flight are
+    /// carried into the batch after it (`CarriedContacts`); before the loop
+    /// waits for input, changes assignment or ends, they go on their own. The upserts are child tasks of the loop: cancelling it (the
+    /// shutdown deadline, or the clocks failing) stops them.
     private func consumeLoop() async {
         await withTaskGroup(of: UpsertParts.Part.self) { upserts in
             var state = LoopState(memory: BatchProcessor.Memory(clocks: ClockCache(capacity: configuration.contactMemoryCapacity)))
@@ -130,6 +134,7 @@ public final class ContactSyncService: Service, Sendable {
             case .finished:
                 next = nil
             case .wait:
+                guard await sendCarried(&state, &upserts) else { return false }
                 if let previous = schedule.withLock({ $0.takeInFlight() }) {
                     guard await finish(previous, &state, &upserts) else { return false }
                 }
@@ -143,13 +148,20 @@ public final class ContactSyncService: Service, Sendable {
                 if let previous {
                     guard await finish(previous, &state, &upserts) else { return false }
                 }
+                guard await sendCarried(&state, &upserts) else { return false }
+                if let carried = schedule.withLock({ $0.takeInFlight() }) {
+                    guard await finish(carried, &state, &upserts) else { return false }
+                }
                 guard await catchUpClocks(memory: &state.memory) else { return false }
                 schedule.withLock { $0.caughtUp(to: epoch) }
             case .start:
                 break
             }
-            guard await start(batch, &state, &upserts) else { return false }
+            let carried = state.carried
+            state.carried = nil
+            guard await start(batch, carrying: carried, mayCarry: true, &state, &upserts) else { return false }
         }
+        guard await sendCarried(&state, &upserts) else { return false }
         if let previous = schedule.withLock({ $0.takeInFlight() }) { return await finish(previous, &state, &upserts) }
         return true
     }
@@ -180,13 +192,30 @@ public final class ContactSyncService: Service, Sendable {
         return false
     }
 
-    /// Prepares a batch and starts its upsert; finishes the batch in flight on
-    /// the way, as soon as the contacts it does not share with it are on their
-    /// way. False when the loop must stop.
-    private func start(_ batch: RecordBatch, _ state: inout LoopState, _ upserts: inout TaskGroup<UpsertParts.Part>) async -> Bool {
+    /// The contacts carried from the last batch, as a batch of their own.
+    private func sendCarried(_ state: inout LoopState, _ upserts: inout TaskGroup<UpsertParts.Part>) async -> Bool {
+        guard let carried = state.carried else { return true }
+        state.carried = nil
+        return await start(RecordBatch(records: [], tickets: []), carrying: carried, mayCarry: false, &state, &upserts)
+    }
+
+    /// Prepares a batch (with the contacts `carried` into it) and starts its
+    /// upsert; finishes the batch in flight on the way, as soon as the
+    /// contacts it does not share with it are on their way. The shared ones
+    /// are sent after that, or, when it `mayCarry` them, carried into the next
+    /// batch. False when the loop must stop.
+    private func start(
+        _ batch: RecordBatch, carrying carried: CarriedContacts?, mayCarry: Bool, _ state: inout LoopState,
+        _ upserts: inout TaskGroup<UpsertParts.Part>
+    ) async -> Bool {
         let started = ContinuousClock.now
-        var work = processor.decodeAndFold(batch, memory: &state.memory)
-        let (free, waiting) = schedule.withLock { $0.split(work.updates) }
+        var work = processor.decodeAndFold(batch, carried: carried, memory: &state.memory)
+        let (free, shared) = schedule.withLock { $0.split(work.updates) }
+        var waiting = shared
+        if mayCarry && !shared.isEmpty {
+            state.carried = work.carryOut(shared, keeping: free)
+            waiting = []
+        }
         let number = state.parts.nextBatch()
         do {
             let freeToSend = try await processor.reconcile(free, in: &work, memory: &state.memory)

@@ -8,6 +8,18 @@ public struct BatchFolder: Sendable {
 
     public init() {}
 
+    /// A folder that goes on from `carried`: updates of distinct contacts,
+    /// folded from events read before any that `add` will get (a batch's
+    /// contacts carried into the next one). Folding on from them gives what one
+    /// folder over all those events would have, in the same order.
+    public init(continuing carried: [ContactUpdate]) {
+        updates = carried
+        positions.reserveCapacity(carried.count)
+        for (position, update) in carried.enumerated() {
+            precondition(positions.updateValue(position, forKey: update.externalID) == nil, "carried updates are one per contact")
+        }
+    }
+
     public var isEmpty: Bool { updates.isEmpty }
 
     public mutating func add(_ event: StoreEvent, source: RecordSource, sequence: UInt64) {

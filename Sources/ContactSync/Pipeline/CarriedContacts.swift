@@ -1,0 +1,44 @@
+import ContactSyncCore
+
+/// Contacts of a batch that wait for the batch in flight (it holds an earlier
+/// update of theirs), carried into the next batch instead of sent on their own
+/// once it is decided. The next batch's events for them fold on, so a contact
+/// that is in every batch of a backlog (Zipf's hot customers) is sent every
+/// other batch: fewer users per event without holding more records. Their
+/// records and tickets go with them, so they are committed with the batch that
+/// decides them.
+struct CarriedContacts: Sendable {
+    var updates: [ContactUpdate]
+    var records: [KafkaRecord]
+    var tickets: [OffsetTracker.Ticket]
+}
+
+extension BatchProcessor.Work {
+    /// Takes `waiting` (this batch's updates of contacts in flight, not yet
+    /// reconciled) out of the batch with their records; `free` stays.
+    mutating func carryOut(_ waiting: [ContactUpdate], keeping free: [ContactUpdate]) -> CarriedContacts {
+        var carriedSources = Set<RecordSource>()
+        carriedSources.reserveCapacity(waiting.reduce(0) { $0 + $1.sources.count })
+        for update in waiting { carriedSources.formUnion(update.sources) }
+        var carried = CarriedContacts(updates: waiting, records: [], tickets: [])
+        var kept = RecordBatch(records: [], tickets: [], assignmentEpoch: batch.assignmentEpoch)
+        carried.records.reserveCapacity(carriedSources.count)
+        carried.tickets.reserveCapacity(carriedSources.count)
+        kept.records.reserveCapacity(batch.records.count - carriedSources.count)
+        kept.tickets.reserveCapacity(batch.records.count - carriedSources.count)
+        for (record, ticket) in zip(batch.records, batch.tickets) {
+            if carriedSources.contains(record.source) {
+                carried.records.append(record)
+                carried.tickets.append(ticket)
+            } else {
+                kept.records.append(record)
+                kept.tickets.append(ticket)
+            }
+        }
+        batch = kept
+        updates = free
+        summary.records = kept.records.count
+        summary.contacts = free.count
+        return carried
+    }
+}
