@@ -22,6 +22,7 @@ struct CarriedContactsTests {
                 configuration.batching.maxEvents = 100
             }
             let results = try await readUntilAccounted(topics.results, records: traffic.records.count)
+            let metrics = service.registry.emitToString()
             try await service.stop()
 
             let stats = sim.state.stats()
@@ -29,6 +30,9 @@ struct CarriedContactsTests {
             print("carried test: \(stats.usersReceived) users in \(stats.upsertRequests) upserts for \(traffic.records.count) events; largest result \(largest) events")
             // One batch holds 100 records: a result of more folds events of two batches.
             #expect(largest > 100, "a contact in flight was carried into the next batch and folded on")
+            // The batch size is what the consumer delivered, carried records aside.
+            let batches = histogram(metrics, "contact_sync_batch_records")
+            #expect((batches["+Inf"] ?? 0) > 0 && (batches["+Inf"] ?? 0) == (batches["100.0"] ?? 0), "no batch over 100 records: \(batches)")
             #expect(traffic.goodEventIDs.subtracting(results.flatMap(\.eventIDs)).isEmpty, "every event has a result")
             #expect(results.flatMap(\.eventIDs).count == traffic.records.filter { !$0.isBad }.count, "one result per record")
             #expect(results.filter { $0.status == "failed" }.isEmpty)

@@ -18,7 +18,10 @@ struct BatchProcessor: Sendable {
     let outcomes: OutcomeMessages
 
     struct Summary: Sendable {
+        /// Records decided with the batch (carried ones included).
         var records = 0
+        /// Records the consumer delivered in it: the batch size (`contact_sync_batch_records`).
+        var delivered = 0
         var contacts = 0
         var synced = 0
         var unchanged = 0
@@ -66,6 +69,7 @@ struct BatchProcessor: Sendable {
         }
         var work = Work(batch: batch)
         work.summary.records = batch.records.count
+        work.summary.delivered = delivered.records.count
         work.messages.reserveCapacity(delivered.records.count / 2 + 8)
         let now = Timestamp.now
         var folder = carried.map { BatchFolder(continuing: $0.updates) } ?? BatchFolder()
@@ -219,7 +223,8 @@ struct BatchProcessor: Sendable {
 
     /// Counts a finished batch in the metrics.
     func count(_ work: Work, memory: Memory) {
-        metrics.batchSize.record(work.summary.records)
+        // The carried contacts going alone are no delivered batch.
+        if work.summary.delivered > 0 { metrics.batchSize.record(work.summary.delivered) }
         metrics.result(.synced, count: work.summary.synced)
         metrics.result(.unchanged, count: work.summary.unchanged)
         metrics.result(.rejected, count: work.summary.rejected)

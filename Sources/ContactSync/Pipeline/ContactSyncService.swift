@@ -114,8 +114,9 @@ public final class ContactSyncService: Service, Sendable {
     /// decoded, folded and (for contacts not in flight) sent while the previous
     /// batch's requests are still out. Its contacts that are in flight are
     /// carried into the batch after it (`CarriedContacts`); before the loop
-    /// waits for input, changes assignment or ends, they go on their own. The upserts are child tasks of the loop: cancelling it (the
-    /// shutdown deadline, or the clocks failing) stops them.
+    /// waits for input, changes assignment or ends, they go on their own.
+    /// The upserts are child tasks of the loop: cancelling it (the shutdown
+    /// deadline, or the clocks failing) stops them.
     private func consumeLoop() async {
         await withTaskGroup(of: UpsertParts.Part.self) { upserts in
             var state = LoopState(memory: BatchProcessor.Memory(clocks: ClockCache(capacity: configuration.contactMemoryCapacity)))
