@@ -51,7 +51,7 @@ struct AdaptiveSizingTests {
             try await service.stop()
 
             let stats = sim.state.stats()
-            let target = gauge(metrics, "contact_sync_bookbag_request_size_target_users")
+            let target = sampleValue(metrics, "contact_sync_bookbag_request_size_target_users")
             print("request size test: \(stats.upsertRequests) upserts, \(stats.rateLimited) answered 429, largest \(stats.maxUsersPerRequest) users, target now \(target ?? -1)")
             #expect(stats.rateLimited > 0, "the limit was reached")
             #expect(stats.maxUsersPerRequest > 100 && stats.maxUsersPerRequest <= 1_000, "429s grew the requests, within Bookbag's limit")
@@ -61,9 +61,5 @@ struct AdaptiveSizingTests {
             #expect(traffic.goodEventIDs.subtracting(results.flatMap(\.eventIDs)).isEmpty)
             #expect(mismatches(traffic.expected.contacts, in: sim.state).isEmpty)
         }
-    }
-
-    private func gauge(_ text: String, _ name: String) -> Double? {
-        text.split(separator: "\n").first { $0.hasPrefix("\(name) ") }.flatMap { $0.split(separator: " ").last.flatMap { Double($0) } }
     }
 }

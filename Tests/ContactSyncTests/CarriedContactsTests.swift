@@ -30,6 +30,7 @@ struct CarriedContactsTests {
             print("carried test: \(stats.usersReceived) users in \(stats.upsertRequests) upserts for \(traffic.records.count) events; largest result \(largest) events")
             // One batch holds 100 records: a result of more folds events of two batches.
             #expect(largest > 100, "a contact in flight was carried into the next batch and folded on")
+            #expect((sampleValue(metrics, "contact_sync_contacts_carried_total") ?? 0) > 0, "the carry is counted")
             // The batch size is what the consumer delivered, carried records aside.
             let batches = histogram(metrics, "contact_sync_batch_records")
             #expect((batches["+Inf"] ?? 0) > 0 && (batches["+Inf"] ?? 0) == (batches["100.0"] ?? 0), "no batch over 100 records: \(batches)")

@@ -9,3 +9,8 @@ func histogram(_ text: String, _ name: String) -> [String: Int] {
     }
     return buckets
 }
+
+/// The value of an unlabelled series (a gauge or counter) in exposition text.
+func sampleValue(_ text: String, _ name: String) -> Double? {
+    text.split(separator: "\n").first { $0.hasPrefix("\(name) ") }.flatMap { $0.split(separator: " ").last.flatMap { Double($0) } }
+}

@@ -69,6 +69,10 @@ public final class ServiceMetrics: Sendable {
     public func fieldsRefusedAsOlder(_ count: Int) {
         counter("contact_sync_fields_refused_older_total", []).increment(by: count)
     }
+    /// Contacts in flight carried into the next batch to fold on (`CarriedContacts`).
+    public func carried(contacts: Int) {
+        counter("contact_sync_contacts_carried_total", []).increment(by: contacts)
+    }
     /// Clock changelog records that are not clock records (skipped, logged).
     public func unreadableClockRecord() { counter("contact_sync_clock_records_unreadable_total", []).increment() }
     public func deadLetter(code: String) { counter("contact_sync_dead_letters_total", [("code", code)]).increment() }

@@ -215,6 +215,7 @@ public final class ContactSyncService: Service, Sendable {
         var waiting = shared
         if mayCarry && !shared.isEmpty {
             state.carried = work.carryOut(shared, keeping: free)
+            processor.metrics.carried(contacts: shared.count)
             waiting = []
         }
         let number = state.parts.nextBatch()
