@@ -35,7 +35,7 @@ public struct JSONLogHandler: LogHandler {
 
     public func log(event: LogEvent) {
         var object: [String: String] = [
-            "ts": Timestamp(secondsSinceEpoch: Date().timeIntervalSince1970).rfc3339Millis, "level": event.level.rawValue, "logger": label,
+            "ts": Timestamp.now.rfc3339Millis, "level": event.level.rawValue, "logger": label,
             "msg": event.message.description,
         ]
         for (key, value) in metadata.merging(event.metadata ?? [:], uniquingKeysWith: { _, new in new }) {
