@@ -179,7 +179,7 @@ public func buildContactSyncServices(
             batchMinEvents: configuration.batching.minEvents, batchMaxEvents: configuration.batching.maxEvents,
             batchMaxWait: configuration.batching.maxWait,
             maxReadyBatches: 2, maxOutstandingRecords: configuration.batching.maxOutstandingRecords,
-            revokeDrainTimeout: configuration.shutdownTimeout),
+            memoryTargetBytes: configuration.batching.memoryTargetBytes, revokeDrainTimeout: configuration.shutdownTimeout),
         logger: logger, metrics: metrics, broker: broker)
     let sync = ContactSyncService(
         configuration: configuration, consumer: consumer, publisher: publisher, processor: processor, standing: standing,

@@ -56,4 +56,20 @@ import Testing
         for _ in 0..<70 { size.batchClosed(.full, pipelineBusy: true) }
         #expect(size.target == Int.max)
     }
+
+    @Test func memoryOverItsTargetHalvesTheTargetAndStopsGrowth() {
+        var size = AdaptiveBatchSize(minimum: 500, maximum: 40_000)
+        for _ in 0..<7 { size.batchClosed(.full, pipelineBusy: true) }
+        #expect(size.target == 40_000)
+        // A backlog would grow it; memory over the target halves it instead, down to the minimum.
+        size.batchClosed(.full, pipelineBusy: true, memoryHigh: true)
+        #expect(size.target == 20_000)
+        size.batchClosed(.deadline, pipelineBusy: true, memoryHigh: true)
+        #expect(size.target == 10_000)
+        for _ in 0..<10 { size.batchClosed(.full, pipelineBusy: true, memoryHigh: true) }
+        #expect(size.target == 500)
+        // Back under the target, the backlog grows it again.
+        size.batchClosed(.full, pipelineBusy: true, memoryHigh: false)
+        #expect(size.target == 1_000)
+    }
 }

@@ -112,6 +112,39 @@ import Testing
         #expect(state.fetchAction(now: 1) == .poll(pause: [], resume: []))
     }
 
+    @Test func memoryOverItsTargetHoldsFetchingOnlyWhileRecordsAreInFlight() throws {
+        var state = machine()
+        state.noteMemory(high: true)
+        // Nothing in flight would free memory: fetching goes on rather than stall for good.
+        #expect(state.fetchAction(now: 0) == .poll(pause: [], resume: []))
+        let registered = state.register(record(0, 0))
+        let ticket = try #require(registered)
+        #expect(state.fetchAction(now: 1) == .hold)
+        // Its acknowledgement (or memory back under the target) lets fetching go on.
+        state.complete([ticket])
+        #expect(state.fetchAction(now: 2) == .poll(pause: [], resume: []))
+        _ = state.register(record(0, 1))
+        #expect(state.fetchAction(now: 3) == .hold)
+        state.noteMemory(high: false)
+        #expect(state.fetchAction(now: 4) == .poll(pause: [], resume: []))
+        // Records of the batch being filled are not in flight: their results cannot come while fetching holds.
+        state.noteMemory(high: true)
+        #expect(state.fetchAction(now: 5, filling: 1) == .poll(pause: [], resume: []))
+        _ = state.register(record(0, 2))
+        #expect(state.fetchAction(now: 6, filling: 1) == .hold)
+    }
+
+    @Test func batchesShrinkWhileMemoryIsOverItsTarget() {
+        var state = ConsumerStateMachine(
+            maxReadyBatches: 8, maxOutstandingRecords: 100_000, batchSize: AdaptiveBatchSize(minimum: 500, maximum: 8_000))
+        state.assigned(partitions)
+        for offset in 0..<4 { _ = state.deliver(RecordBatch(records: [record(0, Int64(offset))], tickets: []), closing: .full) }
+        #expect(state.batchSize.target == 8_000)
+        state.noteMemory(high: true)
+        _ = state.deliver(RecordBatch(records: [record(0, 4)], tickets: []), closing: .full)
+        #expect(state.batchSize.target == 4_000, "a backlog grows the batches, but memory comes first")
+    }
+
     @Test func drainingPausesEverythingAtOnce() {
         var state = machine()
         _ = state.beginDraining()

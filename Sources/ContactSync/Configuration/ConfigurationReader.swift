@@ -109,6 +109,7 @@ public enum ConfigurationReader {
             "UPSERT_MIN_USERS", "UPSERT_MAX_USERS", 1...1000,
             defaults: (config.batching.upsertMinUsers, config.batching.upsertMaxUsers))
         if let v = try integer("MAX_OUTSTANDING_RECORDS", 1...10_000_000) { config.batching.maxOutstandingRecords = v }
+        if let v = try integer("MEMORY_TARGET_MB", 0...1_048_576) { config.batching.memoryTargetBytes = v == 0 ? nil : v << 20 }
         if let v = try integer("MAX_RECORD_BYTES", 64...(64 << 20)) { config.decodeLimits.maxValueBytes = v }
         if let v = try integer("CONTACT_MEMORY_CAPACITY", 2...100_000_000) { config.contactMemoryCapacity = v }
         if let path = string("ATTRIBUTES_FILE") { config.attributeAllowlist = try readAttributesFile(path) }

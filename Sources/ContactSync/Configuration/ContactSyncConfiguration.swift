@@ -51,6 +51,13 @@ public struct ContactSyncConfiguration: Sendable {
         /// size. More buys no throughput and costs memory: every record's
         /// payload is held until its result is acknowledged.
         public var maxOutstandingRecords = 20_000
+        /// MEMORY_TARGET_MB: resident memory above which batches shrink and
+        /// fetching holds while records are in flight; nil: no target. Off by
+        /// default: a target, not a limit (work already under way still
+        /// allocates), and session 17 measured up to 26 MB over it at 40,000-record
+        /// batches on 2M events, so it does not yet buy the default batch ceiling
+        /// a larger window within 100 MB.
+        public var memoryTargetBytes: Int? = nil
         public init() {}
     }
 

@@ -54,6 +54,7 @@ public enum SettingsTable {
             setting("UPSERT_MIN_USERS", "\(d.batching.upsertMinUsers)", "users per upsert request at first (1–1000)"),
             setting("UPSERT_MAX_USERS", "\(d.batching.upsertMaxUsers)", "users per upsert request at most (1–1000, Bookbag's own limit): 429s grow the size before they cut concurrency"),
             setting("MAX_OUTSTANDING_RECORDS", "\(d.batching.maxOutstandingRecords)", "records without acknowledged results before fetching pauses"),
+            setting("MEMORY_TARGET_MB", "\((d.batching.memoryTargetBytes ?? 0) >> 20)", "resident memory above which batches shrink and fetching holds while results are awaited; `0`: none (see \"Adaptive sizes\")"),
             setting("MAX_RECORD_BYTES", "\(d.decodeLimits.maxValueBytes)", "larger record values are rejected (`value_too_large`); a dead letter that would not fit the producer's `message.max.bytes` keeps a prefix of the value, its size and SHA-256 (`truncated: true`)"),
             setting("CLOCK_TOPIC", d.clocks.topic, "the compacted changelog of the field clocks (see \"Field clocks\"); created by the operator, like every topic"),
             setting("CLOCK_STORE_PATH", d.clocks.storePath, "the local clock store (SQLite; with `-wal`, `-shm` and `.lock` beside it); one per replica; restored from `CLOCK_TOPIC` when missing (the image sets `/var/lib/contact-sync/field-clocks.sqlite`, a volume)"),

@@ -45,6 +45,8 @@ struct ConsumerStateMachine {
 
     /// How many records the batch being filled may take (it grows while the pipeline is behind).
     private(set) var batchSize: AdaptiveBatchSize
+    /// The process is over its memory target (`MEMORY_TARGET_MB`), as last sampled.
+    private(set) var memoryHigh = false
 
     init(
         maxReadyBatches: Int, maxOutstandingRecords: Int, batchSize: AdaptiveBatchSize = AdaptiveBatchSize(minimum: 500, maximum: 500),
@@ -76,7 +78,7 @@ struct ConsumerStateMachine {
     /// queue) and adapts the size of the next one to whether the pipeline was waiting.
     mutating func deliver(_ batch: RecordBatch, closing: AdaptiveBatchSize.Closing) -> DeliverAction {
         guard phase == .running else { return .dropped }
-        batchSize.batchClosed(closing, pipelineBusy: waiter == nil)
+        batchSize.batchClosed(closing, pipelineBusy: waiter == nil, memoryHigh: memoryHigh)
         var batch = batch
         batch.assignmentEpoch = assignmentEpoch
         if revokedSinceDelivery {
@@ -93,10 +95,21 @@ struct ConsumerStateMachine {
         return .queued
     }
 
+    /// Records the latest memory sample: over the target or not.
+    mutating func noteMemory(high: Bool) {
+        memoryHigh = high
+    }
+
     /// Whether fetching must stop for now: batches are waiting to be processed,
-    /// or too many records await their results (Bookbag slow or down).
-    var needsBackpressure: Bool {
+    /// too many records await their results (Bookbag slow or down), or memory
+    /// is over its target while handed-out records are in flight (their
+    /// acknowledgements free it). `filling`: records of the batch the poll
+    /// thread is filling, registered but not handed out; holding for them would
+    /// wait for results that cannot come, so with nothing else in flight
+    /// fetching goes on: the service never stalls on memory it cannot free.
+    func needsBackpressure(filling: Int = 0) -> Bool {
         readyCount >= maxReadyBatches || tracker.outstanding >= maxOutstandingRecords
+            || (memoryHigh && tracker.outstanding > filling)
     }
 
     enum FetchAction: Equatable {
@@ -113,8 +126,8 @@ struct ConsumerStateMachine {
     /// the fetcher starts over on resume, which costs about a second, so
     /// partitions are paused only once the stall has lasted `holdBeforePausingNanos`;
     /// from then on polling goes on (callbacks, group membership) without records.
-    mutating func fetchAction(now: UInt64) -> FetchAction {
-        if phase == .running && !needsBackpressure {
+    mutating func fetchAction(now: UInt64, filling: Int = 0) -> FetchAction {
+        if phase == .running && !needsBackpressure(filling: filling) {
             // The common case, once per poll burst: no set building.
             heldSince = nil
             if paused.isEmpty { return .poll(pause: [], resume: []) }

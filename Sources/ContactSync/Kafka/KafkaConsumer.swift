@@ -17,6 +17,9 @@ public struct KafkaConsumerSettings: Sendable {
     public var maxReadyBatches: Int
     /// Records consumed whose results are not acknowledged, before fetching pauses.
     public var maxOutstandingRecords: Int
+    /// Resident memory above which batches shrink and fetching holds while
+    /// records are in flight (`MEMORY_TARGET_MB`); nil: none.
+    public var memoryTargetBytes: Int? = nil
     /// How long a revoke waits for the records already handed to the pipeline
     /// to be decided and acknowledged before it lets the partitions go.
     public var revokeDrainTimeout: Duration = .seconds(30)
@@ -137,10 +140,17 @@ public final class KafkaConsumer: Sendable {
         let maxWaitNanos = UInt64(settings.batchMaxWait.components.seconds) * 1_000_000_000
             + UInt64(settings.batchMaxWait.components.attoseconds / 1_000_000_000)
         var nextLagReport: UInt64 = 0
+        var memory = settings.memoryTargetBytes.flatMap { MemoryTargetWatch(targetBytes: $0) }
 
         while true {
             let now = DispatchTime.now().uptimeNanoseconds
-            let (phase, action) = stateBox.mutex.withLock { state in (state.phase, state.fetchAction(now: now)) }
+            if let change = memory?.sample(now: now, metrics: metrics) {
+                stateBox.mutex.withLock { $0.noteMemory(high: change.high) }
+                if change.high, memory?.shouldLog(now: now) == true {
+                    logger.notice("resident memory \(change.bytes >> 20) MB is over MEMORY_TARGET_MB (\((settings.memoryTargetBytes ?? 0) >> 20)): batches shrink and fetching holds until results free memory")
+                }
+            }
+            let (phase, action) = stateBox.mutex.withLock { state in (state.phase, state.fetchAction(now: now, filling: current.records.count)) }
             if phase == .closing { break }
             switch action {
             case .hold:

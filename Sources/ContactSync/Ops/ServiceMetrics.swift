@@ -29,6 +29,10 @@ public final class ServiceMetrics: Sendable {
     public let clockRestoreSeconds: Gauge
     /// Records of the clock changelog not yet applied to the local store.
     public let clockChangelogLag: Gauge
+    /// Resident memory as the consumer last sampled it, and whether that was
+    /// over `MEMORY_TARGET_MB` (1) or not (0).
+    public let residentMemory: Gauge
+    public let memoryOverTarget: Gauge
 
     public init(factory: any MetricsFactory = MetricsSystem.factory) {
         self.factory = factory
@@ -46,6 +50,8 @@ public final class ServiceMetrics: Sendable {
         clockStoreBytes = Gauge(label: "contact_sync_clock_store_bytes", factory: factory)
         clockRestoreSeconds = Gauge(label: "contact_sync_clock_restore_seconds", factory: factory)
         clockChangelogLag = Gauge(label: "contact_sync_clock_changelog_lag", factory: factory)
+        residentMemory = Gauge(label: "contact_sync_resident_memory_bytes", factory: factory)
+        memoryOverTarget = Gauge(label: "contact_sync_memory_over_target", factory: factory)
         Gauge(label: "contact_sync_librdkafka_info", dimensions: [("version", RDKafkaVersion.string)], factory: factory)
             .record(1)
     }
@@ -138,6 +144,11 @@ final class ConsumerMetrics: Sendable {
     init(_ metrics: ServiceMetrics) { self.metrics = metrics }
 
     func batchTarget(_ records: Int) { metrics.batchTarget.record(records) }
+
+    func memory(resident bytes: Int, overTarget: Bool) {
+        metrics.residentMemory.record(bytes)
+        metrics.memoryOverTarget.record(overTarget ? 1 : 0)
+    }
 
     /// Counts a burst of records (in the order consumed) with one metric
     /// update per run of the same partition.

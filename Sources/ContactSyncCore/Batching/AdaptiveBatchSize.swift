@@ -13,6 +13,12 @@
 ///
 /// Multiplicative both ways: a catch-up reaches the ceiling in a few batches
 /// (500 -> 5,000 in four), and latency recovers as fast once it ends.
+///
+/// Memory bounds the window too: a batch that closes while the process is over
+/// its memory target (`MEMORY_TARGET_MB`) halves the target, and nothing grows
+/// it until memory is back under. Folding gains most where few customers
+/// repeat their events often; where many customers each send a few, a large
+/// batch gains little and holds many contacts, and memory says so first.
 public struct AdaptiveBatchSize: Sendable, Equatable {
     public let minimum: Int
     public let maximum: Int
@@ -35,8 +41,13 @@ public struct AdaptiveBatchSize: Sendable, Equatable {
     }
 
     /// Adapts the target to a batch just handed over. `pipelineBusy`: the
-    /// pipeline was not waiting for it (it still works on, or holds, earlier batches).
-    public mutating func batchClosed(_ closing: Closing, pipelineBusy: Bool) {
+    /// pipeline was not waiting for it (it still works on, or holds, earlier
+    /// batches). `memoryHigh`: the process is over its memory target.
+    public mutating func batchClosed(_ closing: Closing, pipelineBusy: Bool, memoryHigh: Bool = false) {
+        if memoryHigh {
+            target = max(target / 2, minimum)
+            return
+        }
         switch (closing, pipelineBusy) {
         case (.full, true):
             target = target > maximum / 2 ? maximum : target * 2
