@@ -140,14 +140,14 @@ public final class KafkaConsumer: Sendable {
         let maxWaitNanos = UInt64(settings.batchMaxWait.components.seconds) * 1_000_000_000
             + UInt64(settings.batchMaxWait.components.attoseconds / 1_000_000_000)
         var nextLagReport: UInt64 = 0
-        var memory = settings.memoryTargetBytes.flatMap { MemoryTargetWatch(targetBytes: $0) }
+        var memory = MemoryTargetWatch(targetBytes: settings.memoryTargetBytes)
 
         while true {
             let now = DispatchTime.now().uptimeNanoseconds
             if let change = memory?.sample(now: now, metrics: metrics) {
                 stateBox.mutex.withLock { $0.noteMemory(high: change.high) }
                 if change.high, memory?.shouldLog(now: now) == true {
-                    logger.notice("resident memory \(change.bytes >> 20) MB is over MEMORY_TARGET_MB (\((settings.memoryTargetBytes ?? 0) >> 20)): batches shrink and fetching holds until results free memory")
+                    logger.notice("resident memory \(change.bytes >> 20) MB is over MEMORY_TARGET_MB (\((memory?.targetBytes ?? 0) >> 20)): batches shrink and fetching holds until results free memory")
                 }
             }
             let (phase, action) = stateBox.mutex.withLock { state in (state.phase, state.fetchAction(now: now, filling: current.records.count)) }

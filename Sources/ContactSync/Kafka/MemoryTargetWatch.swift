@@ -1,8 +1,8 @@
 /// The poll thread's view of `MEMORY_TARGET_MB`: samples resident memory at
-/// most every 20 ms (a batch fills in tens of milliseconds at full speed) and
-/// reports when it crosses the target either way.
+/// most every 20 ms (a batch fills in tens of milliseconds at full speed) for
+/// its gauge, and reports when it crosses the target, if one is set, either way.
 struct MemoryTargetWatch {
-    let targetBytes: Int
+    let targetBytes: Int?
     private let resident: ResidentMemory
     private var nextSample: UInt64 = 0
     private var high = false
@@ -11,7 +11,7 @@ struct MemoryTargetWatch {
     private static let logEveryNanos: UInt64 = 60_000_000_000
 
     /// Nil where resident memory cannot be read (no `/proc`).
-    init?(targetBytes: Int) {
+    init?(targetBytes: Int?) {
         guard let resident = ResidentMemory() else { return nil }
         self.targetBytes = targetBytes
         self.resident = resident
@@ -22,7 +22,7 @@ struct MemoryTargetWatch {
         guard now >= nextSample else { return nil }
         nextSample = now + Self.sampleEveryNanos
         guard let bytes = resident.sample() else { return nil }
-        let isHigh = bytes > targetBytes
+        let isHigh = targetBytes.map { bytes > $0 } ?? false
         metrics.memory(resident: bytes, overTarget: isHigh)
         guard isHigh != high else { return nil }
         high = isHigh

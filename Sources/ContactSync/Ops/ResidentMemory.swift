@@ -31,6 +31,7 @@ final class ResidentMemory {
     /// The second field of statm ("size resident shared text lib data dt"), in pages.
     static func residentPages(statm: some Collection<UInt8>) -> Int? {
         let fields = statm.split(maxSplits: 2, omittingEmptySubsequences: true) { $0 == UInt8(ascii: " ") || $0 == UInt8(ascii: "\n") }
+        // Empty fields are omitted, so a second field has at least one byte.
         guard fields.count >= 2 else { return nil }
         var pages = 0
         for byte in fields[1] {
@@ -39,6 +40,6 @@ final class ResidentMemory {
             guard !overflow else { return nil }
             pages = product + Int(byte - UInt8(ascii: "0"))
         }
-        return fields[1].isEmpty ? nil : pages
+        return pages
     }
 }
