@@ -6,18 +6,32 @@
 #                        in beside Sources/ContactSyncCore
 #   LINK_CURL=1          the sources use libcurl (through Sources/CCurl)
 #   MAX_LEN=N            libFuzzer's -max_len (default 4096)
-# Each target is built as one module named ContactSyncCore, so `swift build`
-# never sees the fuzzers and every function is instrumented for coverage.
+# Fuzz/Shared/ is not a target: it holds what every target uses, and the list of
+# targets (FuzzTargets.swift, where a new target adds its entry function).
+#
+# All targets go into ONE fuzzer binary, .build-fuzz/_build/fuzzer: one swiftc
+# (-O, -wmo; LLVM's code generation on one thread per core) of
+# Sources/ContactSyncCore, the union of every target's EXTRA_SOURCES (each file
+# once), Fuzz/Shared/ and every target's files, as one module named
+# ContactSyncCore, so `swift build` never sees the fuzzers and every function is
+# instrumented for coverage; libcurl is linked when any target needs it. It is
+# rebuilt only when a source, or anything in a folder of Fuzz/, is newer than it.
+# The environment variable FUZZ_TARGET=<name>, read once at start, picks the
+# target a run fuzzes; an unset or unknown name exits with status 2. By hand:
+#   FUZZ_TARGET=config .build-fuzz/_build/fuzzer -runs=1 FILE
 #
 #   scripts/fuzz.sh                              every target for FUZZ_SECONDS each (default 30)
 #   FUZZ_TARGETS="config response" scripts/fuzz.sh   only these
 #   scripts/fuzz.sh --target NAME                one target
 #   scripts/fuzz.sh --target NAME FILE...        run NAME once on each FILE (reproduce a crash)
 #
-# Everything it writes goes to .build-fuzz/<name>/ (git-ignored). The seeds are
-# copied into .build-fuzz/<name>/corpus/, which keeps what earlier runs found
-# (FUZZ_FRESH=1 starts again from the seeds only); new inputs are never written
-# into Fuzz/. Exits non-zero when any fuzzer finds a crash.
+# Everything it writes goes to .build-fuzz/ (git-ignored): the binary and its
+# build log to .build-fuzz/_build/, the rest per target to .build-fuzz/<name>/.
+# The seeds are copied into .build-fuzz/<name>/corpus/, which keeps what earlier
+# runs found (FUZZ_FRESH=1 starts again from the seeds only); new inputs are
+# never written into Fuzz/. Artifacts go to .build-fuzz/<name>/artifacts/<time>/,
+# logs to .build-fuzz/<name>/fuzz-<time>.log. Exits non-zero when any fuzzer
+# finds a crash.
 set -euo pipefail
 
 ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
@@ -41,43 +55,67 @@ if [ "${1:-}" = "--target" ]; then
   files=("$@")
 elif [ -n "${FUZZ_TARGETS:-}" ]; then
   read -r -a targets <<<"$FUZZ_TARGETS"
-else
-  for dir in "$ROOT"/Fuzz/*/; do targets+=("$(basename "$dir")"); done
 fi
+# Every target: the folders of Fuzz/ but Shared/.
+all_targets=()
+for dir in "$ROOT"/Fuzz/*/; do
+  name="$(basename "$dir")"
+  if [ "$name" != Shared ]; then all_targets+=("$name"); fi
+done
+if [ "${#targets[@]}" -eq 0 ]; then targets=("${all_targets[@]}"); fi
+for name in "${targets[@]}"; do
+  if [ "$name" = Shared ] || [ ! -d "$ROOT/Fuzz/$name" ]; then
+    echo "fuzz: no target folder Fuzz/$name" >&2
+    exit 2
+  fi
+done
 
-# Sets BIN for target $1, building it when a source is newer than the binary.
-build() {
-  local name=$1 dir="$ROOT/Fuzz/$1" out="$ROOT/.build-fuzz/$1"
-  [ -d "$dir" ] || { echo "fuzz: no target folder Fuzz/$name" >&2; exit 2; }
+BUILD_DIR="$ROOT/.build-fuzz/_build"
+BIN="$BUILD_DIR/fuzzer"
+
+# Sets EXTRA_SOURCES, LINK_CURL and MAX_LEN from target $1's target.conf.
+load_conf() {
   EXTRA_SOURCES=(); LINK_CURL=0; MAX_LEN=4096
   # shellcheck source=/dev/null
-  if [ -f "$dir/target.conf" ]; then source "$dir/target.conf"; fi
-  BIN="$out/fuzzer"
-  mkdir -p "$out"
-  local roots=("$ROOT/Sources/ContactSyncCore" "$dir") extra
-  for extra in "${EXTRA_SOURCES[@]}"; do roots+=("$ROOT/$extra"); done
+  if [ -f "$ROOT/Fuzz/$1/target.conf" ]; then source "$ROOT/Fuzz/$1/target.conf"; fi
+}
+
+# Builds the one binary for every target when anything it is built from is newer than it.
+build() {
+  local roots=("$ROOT/Sources/ContactSyncCore" "$ROOT/Fuzz/Shared") link_curl=0 name extra
+  for name in "${all_targets[@]}"; do
+    load_conf "$name"
+    roots+=("$ROOT/Fuzz/$name")
+    for extra in "${EXTRA_SOURCES[@]}"; do roots+=("$ROOT/$extra"); done
+    if [ "$LINK_CURL" = 1 ]; then link_curl=1; fi
+  done
   local sources=()
   mapfile -t sources < <(find "${roots[@]}" -name '*.swift' | sort -u)
-  if [ -x "$BIN" ] && [ -z "$(find "${sources[@]}" "$dir" -newer "$BIN" -print -quit)" ]; then
+  # The folders of Fuzz/ too (recursively), as before: a file added, removed or changed in one rebuilds.
+  if [ -x "$BIN" ] && [ -z "$(find "${sources[@]}" "$ROOT"/Fuzz/*/ -newer "$BIN" -print -quit)" ]; then
     return
   fi
   local flags=()
-  if [ "$LINK_CURL" = 1 ]; then flags+=(-I "$ROOT/Sources/CCurl" -lcurl); fi
-  echo "fuzz: building $name (${#sources[@]} sources)"
-  # Run from $out: with -g the driver leaves the module's debug files in the working directory.
-  if ! (cd "$out" && swiftc -sanitize=fuzzer,address -parse-as-library -O -g -wmo -swift-version 6 \
-      -use-ld=lld -module-name ContactSyncCore "${flags[@]}" "${sources[@]}" -o "$BIN") >"$out/build.log" 2>&1; then
-    cat "$out/build.log" >&2
-    echo "fuzz: $name: build failed" >&2
+  if [ "$link_curl" = 1 ]; then flags+=(-I "$ROOT/Sources/CCurl" -lcurl); fi
+  mkdir -p "$BUILD_DIR"
+  echo "fuzz: building the fuzzer for ${#all_targets[@]} targets (${#sources[@]} sources)"
+  # Run from $BUILD_DIR: with -g the driver leaves the module's debug files in the working directory.
+  # Linked beside the binary, then moved: an interrupted build leaves no binary that looks current.
+  if ! (cd "$BUILD_DIR" && swiftc -sanitize=fuzzer,address -parse-as-library -O -g -wmo -num-threads "$(nproc)" -swift-version 6 \
+      -use-ld=lld -module-name ContactSyncCore "${flags[@]}" "${sources[@]}" -o "$BIN.new") >"$BUILD_DIR/build.log" 2>&1; then
+    cat "$BUILD_DIR/build.log" >&2
+    echo "fuzz: build failed" >&2
     exit 2
   fi
+  mv -f "$BIN.new" "$BIN"
   # A self-import of the one module is expected when service files come along.
-  grep -E "(error|warning):" "$out/build.log" | grep -v "is part of module 'ContactSyncCore'; ignoring import" >&2 || true
+  grep -E "(error|warning):" "$BUILD_DIR/build.log" | grep -v "is part of module 'ContactSyncCore'; ignoring import" >&2 || true
 }
 
 # Runs target $1 for SECONDS_TO_RUN; returns non-zero when it found something.
 run() {
   local name=$1 dir="$ROOT/Fuzz/$1" out="$ROOT/.build-fuzz/$1"
+  load_conf "$name"
   local corpus="$out/corpus"
   if [ "${FUZZ_FRESH:-0}" = 1 ]; then rm -rf "$corpus"; fi
   mkdir -p "$corpus"
@@ -90,7 +128,7 @@ run() {
   echo "fuzz: $name: running for ${SECONDS_TO_RUN}s on $(find "$corpus" -type f | wc -l) inputs; log in $log"
 
   set +e
-  "$BIN" "$corpus" "${dict[@]}" \
+  FUZZ_TARGET="$name" "$BIN" "$corpus" "${dict[@]}" \
     -max_len="$MAX_LEN" -timeout=5 -rss_limit_mb=2048 \
     -max_total_time="$SECONDS_TO_RUN" \
     -print_final_stats=1 \
@@ -111,7 +149,7 @@ run() {
   mapfile -t found < <(find "$artifacts" -type f \( -name 'crash-*' -o -name 'leak-*' -o -name 'timeout-*' -o -name 'oom-*' \) | sort)
   if [ "${#found[@]}" -gt 0 ] || [ "$status" -ne 0 ]; then
     # The report: from the first error line to the end of the log.
-    sed -n '/Fatal error\|==ERROR\|ERROR: libFuzzer\|==WARNING: libFuzzer/,$p' "$log" | head -n 80 >&2
+    sed -n '/Fatal error\|==ERROR\|ERROR: libFuzzer\|==WARNING: libFuzzer\|^fuzz: FUZZ_TARGET/,$p' "$log" | head -n 80 >&2
     local file
     for file in "${found[@]}"; do echo "fuzz: $name: found $file" >&2; done
     echo "fuzz: reproduce with scripts/fuzz.sh --target $name <file>; libFuzzer exited with $status" >&2
@@ -120,32 +158,13 @@ run() {
   [ "${#found[@]}" -eq 0 ] && [ "$status" -eq 0 ]
 }
 
+build
 if [ "${#files[@]}" -gt 0 ]; then
-  build "${targets[0]}"
-  exec "$BIN" -runs=1 "${files[@]}"
+  FUZZ_TARGET="${targets[0]}" exec "$BIN" -runs=1 "${files[@]}"
 fi
-
-# Each build is one single-threaded swiftc (-wmo), about a minute: FUZZ_JOBS of them
-# (default: one per core) run at once, then the targets run one after another.
-build_all() {
-  local name pids=() status=0
-  for name in "${targets[@]}"; do
-    (build "$name") &
-    pids+=($!)
-    if [ "${#pids[@]}" -ge "${FUZZ_JOBS:-$(nproc)}" ]; then
-      wait "${pids[0]}" || status=1
-      pids=("${pids[@]:1}")
-    fi
-  done
-  local pid
-  for pid in "${pids[@]}"; do wait "$pid" || status=1; done
-  return "$status"
-}
-build_all || { echo "fuzz: a build failed" >&2; exit 2; }
 
 failed=()
 for name in "${targets[@]}"; do
-  build "$name"  # up to date: sets the target's BIN and settings
   run "$name" || failed+=("$name")
 done
 if [ "${#failed[@]}" -gt 0 ]; then

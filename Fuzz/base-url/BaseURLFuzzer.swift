@@ -5,8 +5,7 @@ import Foundation
 /// here with inet_pton, independently of the rule's own octet parser), with
 /// no userinfo, query or fragment; and the request URLs the client builds from
 /// it (base + path) must keep its scheme and host.
-@_cdecl("LLVMFuzzerTestOneInput")
-public func fuzz(_ data: UnsafePointer<UInt8>?, _ size: Int) -> Int32 {
+func fuzzBaseURL(_ data: UnsafePointer<UInt8>?, _ size: Int) -> Int32 {
     guard let data else { return 0 }
     let text = String(decoding: UnsafeBufferPointer(start: data, count: size), as: UTF8.self)
     _ = BaseURLRule.proxyRefusal(of: text, baseURL: "https://app.bookbag.ai")

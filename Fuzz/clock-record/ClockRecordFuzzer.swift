@@ -12,8 +12,7 @@
 /// exactly the input and survive the JSON form; a merge is idempotent, keeps
 /// every field of both sides and never moves a clock backwards; deciding an
 /// update against decoded clocks matches a plain oracle (ReconcileChecks.swift).
-@_cdecl("LLVMFuzzerTestOneInput")
-public func fuzz(_ data: UnsafePointer<UInt8>?, _ size: Int) -> Int32 {
+func fuzzClockRecord(_ data: UnsafePointer<UInt8>?, _ size: Int) -> Int32 {
     let bytes = UnsafeRawBufferPointer(start: data, count: data == nil ? 0 : size)
     checkRecord(bytes)
     checkBinaryRecord(bytes)

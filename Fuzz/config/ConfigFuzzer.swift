@@ -17,8 +17,7 @@ import Foundation
 /// in-range settings; and the outcome does not depend on the key's value: with
 /// every letter and digit of the key changed, the same error (word for word) or
 /// the same acceptance follows, so no error can carry the key.
-@_cdecl("LLVMFuzzerTestOneInput")
-public func fuzz(_ data: UnsafePointer<UInt8>?, _ size: Int) -> Int32 {
+func fuzzConfig(_ data: UnsafePointer<UInt8>?, _ size: Int) -> Int32 {
     guard let data, size > 0 else { return 0 }
     let sections = UnsafeBufferPointer(start: data, count: size)
         .split(separator: 0, maxSplits: 4, omittingEmptySubsequences: false)

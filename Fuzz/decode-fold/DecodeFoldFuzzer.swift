@@ -8,8 +8,7 @@ import Foundation
 
 /// One fuzz input is one Kafka record value. `data` is optional because a
 /// driver may pass NULL for an empty input (libFuzzer itself does not).
-@_cdecl("LLVMFuzzerTestOneInput")
-public func fuzz(_ data: UnsafePointer<UInt8>?, _ size: Int) -> Int32 {
+func fuzzDecodeFold(_ data: UnsafePointer<UInt8>?, _ size: Int) -> Int32 {
     let value = UnsafeRawBufferPointer(start: size > 0 ? data : nil, count: size)
     switch EventDecoder.decode(value, limits: DecodeFoldFuzz.limits) {
     case .success(let event):

@@ -4,19 +4,6 @@ import Foundation
 // Foundation's JSONSerialization: an independent parser, so an escaping or
 // number-format bug in JSONWriter cannot hide behind its own reader.
 
-/// `precondition` that also reports in `-O` builds (where `precondition`
-/// traps without its message): libFuzzer then saves the input as a crash.
-@inline(__always)
-func require(
-    _ condition: Bool, _ message: @autoclosure () -> String, file: StaticString = #fileID, line: UInt = #line
-) {
-    if !condition { fail(message(), file: file, line: line) }
-}
-
-func fail(_ message: String, file: StaticString = #fileID, line: UInt = #line) -> Never {
-    fatalError("fuzz invariant: \(message)", file: file, line: line)
-}
-
 extension DecodeFoldFuzz {
     /// The bytes as a JSON object, after checking they are valid UTF-8.
     static func parsedObject(_ bytes: [UInt8], _ what: String) -> [String: Any] {

@@ -13,8 +13,7 @@ import Foundation
 /// known, event errors appear only for `invalid_events`, ascending and within
 /// the batch, at most 100; the problem+json and 202 bodies parse with
 /// Foundation's JSONSerialization and carry the values written.
-@_cdecl("LLVMFuzzerTestOneInput")
-public func fuzz(_ data: UnsafePointer<UInt8>?, _ size: Int) -> Int32 {
+func fuzzIntakeBody(_ data: UnsafePointer<UInt8>?, _ size: Int) -> Int32 {
     let body = Array(UnsafeBufferPointer(start: data, count: data == nil ? 0 : size))
     IntakeBodyFuzz.check(body, maxEvents: 8, limits: DecodeLimits())
     IntakeBodyFuzz.check(body, maxEvents: 3, limits: DecodeLimits(maxDepth: 4))
@@ -139,14 +138,4 @@ enum IntakeBodyFuzz {
     }
 
     static let byteOrderMark: [UInt8] = [0xEF, 0xBB, 0xBF]
-}
-
-/// `precondition` that also reports in `-O` builds, so libFuzzer saves the input.
-@inline(__always)
-func require(_ condition: Bool, _ message: @autoclosure () -> String, file: StaticString = #fileID, line: UInt = #line) {
-    if !condition { fail(message(), file: file, line: line) }
-}
-
-func fail(_ message: String, file: StaticString = #fileID, line: UInt = #line) -> Never {
-    fatalError("fuzz invariant: \(message)", file: file, line: line)
 }

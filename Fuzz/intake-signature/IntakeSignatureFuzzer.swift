@@ -15,8 +15,7 @@
 /// (computed here over the concatenated content, independently of the
 /// verifier's piecewise feed); a rejection has a known code and a message that
 /// shows neither the secret nor the MAC.
-@_cdecl("LLVMFuzzerTestOneInput")
-public func fuzz(_ data: UnsafePointer<UInt8>?, _ size: Int) -> Int32 {
+func fuzzIntakeSignature(_ data: UnsafePointer<UInt8>?, _ size: Int) -> Int32 {
     guard let data, size >= 3 else { return 0 }
     var reader = FuzzBytes(UnsafeBufferPointer(start: data, count: size))
     let flags = reader.uint8()
@@ -120,14 +119,4 @@ enum IntakeSignatureFuzz {
             require(!message.contains(secretText), "message shows a secret or the MAC: \(message.debugDescription)")
         }
     }
-}
-
-/// `precondition` that also reports in `-O` builds, so libFuzzer saves the input.
-@inline(__always)
-func require(_ condition: Bool, _ message: @autoclosure () -> String, file: StaticString = #fileID, line: UInt = #line) {
-    if !condition { fail(message(), file: file, line: line) }
-}
-
-func fail(_ message: String, file: StaticString = #fileID, line: UInt = #line) -> Never {
-    fatalError("fuzz invariant: \(message)", file: file, line: line)
 }

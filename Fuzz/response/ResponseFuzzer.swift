@@ -4,8 +4,7 @@
 /// length (255: no header), the header, then the body.
 /// Invariants: nothing traps; every message is non-empty, has no control
 /// characters and at most 200 characters; a 429's wait is within [0, 60 s].
-@_cdecl("LLVMFuzzerTestOneInput")
-public func fuzz(_ data: UnsafePointer<UInt8>?, _ size: Int) -> Int32 {
+func fuzzResponse(_ data: UnsafePointer<UInt8>?, _ size: Int) -> Int32 {
     guard let data, size >= 3 else { return 0 }
     var reader = FuzzBytes(UnsafeBufferPointer(start: data, count: size))
     let status = Int(reader.uint16() % 1000)

@@ -5,8 +5,7 @@
 /// Invariants: nothing traps; a date lies in the years 1601...9999; every wait
 /// is within [0, maximum] (and within the default 60 s when none is given);
 /// plain digits always read.
-@_cdecl("LLVMFuzzerTestOneInput")
-public func fuzz(_ data: UnsafePointer<UInt8>?, _ size: Int) -> Int32 {
+func fuzzRetryAfter(_ data: UnsafePointer<UInt8>?, _ size: Int) -> Int32 {
     guard let data, size >= 12 else { return 0 }
     let bytes = UnsafeBufferPointer(start: data, count: size)
     var reader = FuzzBytes(bytes)
