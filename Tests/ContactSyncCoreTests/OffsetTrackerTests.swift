@@ -114,6 +114,24 @@ import Testing
         #expect(tracker.takeCommittable().map(\.1) == [5_001])
     }
 
+    /// Offsets and their completed flag share one word: the largest offsets keep
+    /// their value, and compacting while later records are still in flight keeps them.
+    @Test func largeOffsetsSurvivePackingAndCompactionWithRecordsInFlight() throws {
+        var tracker = OffsetTracker()
+        tracker.assign(p0)
+        let base = Int64.max >> 1 - 10_000
+        var tickets: [OffsetTracker.Ticket] = []
+        for step in 0..<4_000 { tickets.append(try register(&tracker, p0, base + Int64(step) * 2)) }
+        // The first 3,000 complete (compacted away); the last 1,000 stay in flight.
+        for ticket in tickets[..<3_000] { tracker.complete(ticket) }
+        #expect(tracker.takeCommittable().map(\.1) == [base + 2 * 2_999 + 1])
+        #expect(tracker.outstanding == 1_000)
+        for ticket in tickets[3_000...].reversed() { tracker.complete(ticket) }
+        #expect(tracker.takeCommittable().map(\.1) == [base + 2 * 3_999 + 1])
+        #expect(tracker.outstanding == 0)
+        #expect(tracker.isCompleted(through: [p0: base + 2 * 3_999]))
+    }
+
     private func register(_ tracker: inout OffsetTracker, _ partition: TopicPartition, _ offset: Int64) throws -> OffsetTracker.Ticket {
         let ticket = tracker.register(partition, offset: offset)
         return try #require(ticket)
