@@ -55,6 +55,44 @@ import Testing
         #expect(state.batchSize.target == 1_000)
     }
 
+    @Test func aBoundedWaitExpiresOnlyItsOwnParkAndABacklogShowsInTheBatchSize() async {
+        var state = ConsumerStateMachine(
+            maxReadyBatches: 2, maxOutstandingRecords: 100_000, batchSize: AdaptiveBatchSize(minimum: 500, maximum: 5_000))
+        state.assigned(partitions)
+        #expect(!state.isInBacklog, "the size starts at its minimum")
+        // The first wait's timer fires: it ends that wait, with nothing.
+        let expired: RecordBatch? = await withCheckedContinuation { continuation in
+            #expect(state.park(continuation) == nil)
+            let park = state.parkCount
+            guard let waiter = state.expireWait(park: park) else {
+                Issue.record("the wait in progress must expire")
+                continuation.resume(returning: nil)
+                return
+            }
+            #expect(state.expireWait(park: park) == nil, "a wait expires once")
+            waiter.resume(returning: nil)
+        }
+        #expect(expired == nil)
+        // A second wait: the first wait's timer, late, must not end it; a batch does.
+        let handed: RecordBatch? = await withCheckedContinuation { continuation in
+            let staleTimer = state.parkCount
+            #expect(state.park(continuation) == nil)
+            if let ended = state.expireWait(park: staleTimer) {
+                Issue.record("an earlier wait's timer must leave this one alone")
+                ended.resume(returning: nil)
+                return
+            }
+            switch state.deliver(RecordBatch(records: [record(0, 0)], tickets: []), closing: .full) {
+            case .resume(let waiter, let batch): waiter.resume(returning: batch)
+            case .queued, .dropped: Issue.record("the waiting pipeline must get the batch")
+            }
+        }
+        #expect(handed?.records.first?.offset == 0)
+        // Full batches nobody waited for: a backlog.
+        _ = state.deliver(RecordBatch(records: [record(0, 1)], tickets: []), closing: .full)
+        #expect(state.isInBacklog && state.batchSize.target == 1_000)
+    }
+
     @Test func pollsFreelyWhileThePipelineKeepsUp() {
         var state = machine()
         #expect(state.fetchAction(now: 0) == .poll(pause: [], resume: []))
@@ -102,6 +140,7 @@ import Testing
 
     @Test func tooManyRecordsAwaitingResultsIsAStallToo() throws {
         var state = machine(maxOutstanding: 3)
+        #expect(!state.isInBacklog)
         var tickets: [OffsetTracker.Ticket] = []
         for offset in 0..<3 {
             let ticket = state.register(record(1, Int64(offset)))
@@ -110,6 +149,10 @@ import Testing
         #expect(state.fetchAction(now: 0) == .hold)
         state.complete(tickets)
         #expect(state.fetchAction(now: 1) == .poll(pause: [], resume: []))
+        // Held since the last delivery: the pipeline's own backlog, so the next batch is near.
+        #expect(state.isInBacklog)
+        _ = state.deliver(RecordBatch(records: [record(1, 3)], tickets: []), closing: .deadline)
+        #expect(!state.isInBacklog, "a delivery starts over")
     }
 
     @Test func memoryOverItsTargetHoldsFetchingOnlyWhileRecordsAreInFlight() throws {

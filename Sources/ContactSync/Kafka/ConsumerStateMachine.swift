@@ -23,10 +23,14 @@ struct ConsumerStateMachine {
     /// prefix kept behind an index would hold every record of the backlog.
     private(set) var ready: [RecordBatch] = []
     private var waiter: CheckedContinuation<RecordBatch?, Never>?
+    /// Counts parks, so that a wait's timer expires only the wait it was set for.
+    private(set) var parkCount: UInt64 = 0
     /// Partitions currently paused by backpressure.
     private(set) var paused: Set<TopicPartition> = []
     /// When the current stall began (monotonic nanoseconds), if the pipeline is behind.
     private var heldSince: UInt64?
+    /// Fetching held or paused for backpressure since the last delivery (see `isInBacklog`).
+    private var heldSinceDelivery = false
     let holdBeforePausingNanos: UInt64
 
     let maxReadyBatches: Int
@@ -79,6 +83,7 @@ struct ConsumerStateMachine {
     mutating func deliver(_ batch: RecordBatch, closing: AdaptiveBatchSize.Closing) -> DeliverAction {
         guard phase == .running else { return .dropped }
         batchSize.batchClosed(closing, pipelineBusy: waiter == nil, memoryHigh: memoryHigh)
+        heldSinceDelivery = false
         var batch = batch
         batch.assignmentEpoch = assignmentEpoch
         if revokedSinceDelivery {
@@ -138,6 +143,7 @@ struct ConsumerStateMachine {
         let assigned = Set(tracker.assigned)
         paused.formIntersection(assigned)
         if phase == .running {
+            heldSinceDelivery = true
             let since = heldSince ?? now
             heldSince = since
             if paused.isEmpty && now &- since < holdBeforePausingNanos { return .hold }
@@ -240,8 +246,23 @@ struct ConsumerStateMachine {
     mutating func park(_ continuation: CheckedContinuation<RecordBatch?, Never>) -> CheckedContinuation<RecordBatch?, Never>? {
         if phase != .running || !ready.isEmpty { return continuation }  // caller resumes it now
         waiter = continuation
+        parkCount += 1
         return nil
     }
+
+    /// The waiter of park number `park`, to be resumed with nil, if it still
+    /// waits: a bounded wait (`KafkaConsumer.nextBatch(within:)`) is over.
+    mutating func expireWait(park: UInt64) -> CheckedContinuation<RecordBatch?, Never>? {
+        guard park == parkCount, let waiter else { return nil }
+        self.waiter = nil
+        return waiter
+    }
+
+    /// Records are waiting for the pipeline, so the next batch is near: recent
+    /// batches filled while it was busy (the size is above its minimum), or
+    /// fetching held for backpressure since the last batch was delivered (the
+    /// pipeline's own backlog, not a quiet stream, keeps the next one back).
+    var isInBacklog: Bool { batchSize.target > batchSize.minimum || heldSinceDelivery }
 
     mutating func complete(_ tickets: some Sequence<OffsetTracker.Ticket>) {
         for ticket in tickets { tracker.complete(ticket) }

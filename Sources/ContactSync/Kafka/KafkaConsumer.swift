@@ -76,19 +76,44 @@ public final class KafkaConsumer: Sendable {
 
     /// The next batch, or nil once shutdown began.
     public func nextBatch() async -> RecordBatch? {
+        await waitForBatch(timeout: nil)
+    }
+
+    /// The next batch if one comes within `limit`; `.wait` when none did.
+    func nextBatch(within limit: Duration) async -> ConsumerStateMachine.NextAction {
+        if let batch = await waitForBatch(timeout: limit) { return .batch(batch) }
+        return stateBox.mutex.withLock { $0.phase == .running } ? .wait : .finished
+    }
+
+    /// The next batch; nil once shutdown began or, with a `timeout`, when none came within it.
+    private func waitForBatch(timeout: Duration?) async -> RecordBatch? {
         switch stateBox.mutex.withLock({ $0.next() }) {
         case .batch(let batch): return batch
         case .finished: return nil
         case .wait: break
         }
+        let timer = Mutex<Task<Void, Never>?>(nil)
+        defer { timer.withLock { $0?.cancel() } }
         return await withCheckedContinuation { continuation in
-            let resumeNow = stateBox.mutex.withLock { $0.park(continuation) }
+            let (resumeNow, park) = stateBox.mutex.withLock { state in (state.park(continuation), state.parkCount) }
             if let resumeNow {
                 let next = stateBox.mutex.withLock { $0.next() }
                 if case .batch(let batch) = next { resumeNow.resume(returning: batch) } else { resumeNow.resume(returning: nil) }
+                return
+            }
+            guard let timeout else { return }
+            timer.withLock { [stateBox] in
+                $0 = Task {
+                    // Cancelled: a batch came (or shutdown) first.
+                    guard (try? await Task.sleep(for: timeout)) != nil else { return }
+                    stateBox.mutex.withLock { $0.expireWait(park: park) }?.resume(returning: nil)
+                }
             }
         }
     }
+
+    /// Recent batches filled while the pipeline was busy (see `ConsumerStateMachine.isInBacklog`).
+    var isInBacklog: Bool { stateBox.mutex.withLock { $0.isInBacklog } }
 
     /// The next batch if one is ready, without waiting.
     func readyBatch() -> ConsumerStateMachine.NextAction {

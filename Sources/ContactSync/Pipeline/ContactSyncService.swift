@@ -113,8 +113,9 @@ public final class ContactSyncService: Service, Sendable {
     /// Batches go through one after another, except that the next batch is
     /// decoded, folded and (for contacts not in flight) sent while the previous
     /// batch's requests are still out. Its contacts that are in flight are
-    /// carried into the batch after it (`CarriedContacts`); before the loop
-    /// waits for input, changes assignment or ends, they go on their own.
+    /// carried into the batch after it (`CarriedContacts`); in a backlog they
+    /// wait up to `BATCH_MAX_WAIT_MS` for it. Otherwise, before the loop waits
+    /// for input, changes assignment or ends, they go on their own.
     /// The upserts are child tasks of the loop: cancelling it (the shutdown
     /// deadline, or the clocks failing) stops them.
     private func consumeLoop() async {
@@ -129,7 +130,17 @@ public final class ContactSyncService: Service, Sendable {
     private func consumeBatches(_ state: inout LoopState, _ upserts: inout TaskGroup<UpsertParts.Part>) async -> Bool {
         while true {
             var next: RecordBatch?
-            switch consumer.readyBatch() {
+            var ready = consumer.readyBatch()
+            if case .wait = ready, state.carried != nil, consumer.isInBacklog {
+                // In a backlog the next batch is near: finish the one in flight (its
+                // acknowledgements let fetching go on) and give the carried contacts
+                // one batch deadline to fold on into the next batch instead of going alone.
+                if let previous = schedule.withLock({ $0.takeInFlight() }) {
+                    guard await finish(previous, &state, &upserts) else { return false }
+                }
+                ready = await consumer.nextBatch(within: configuration.batching.maxWait)
+            }
+            switch ready {
             case .batch(let batch):
                 next = batch
             case .finished:
