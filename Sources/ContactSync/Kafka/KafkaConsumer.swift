@@ -112,7 +112,7 @@ public final class KafkaConsumer: Sendable {
         }
     }
 
-    /// Recent batches filled while the pipeline was busy (see `ConsumerStateMachine.isInBacklog`).
+    /// Records wait for the pipeline, so the next batch is near (see `ConsumerStateMachine.isInBacklog`).
     var isInBacklog: Bool { stateBox.mutex.withLock { $0.isInBacklog } }
 
     /// The next batch if one is ready, without waiting.
