@@ -22,6 +22,7 @@ struct CarriedContactsTests {
             // One batch holds 100 records: a result of more folds events of two batches.
             #expect(largest > 100, "a contact in flight was carried into the next batch and folded on")
             #expect((sampleValue(run.metrics, "contact_sync_contacts_carried_total") ?? 0) > 0, "the carry is counted")
+            #expect((sampleValue(run.metrics, "contact_sync_contacts_held_total") ?? 0) == 0, "a fixed batch size holds no new contact back")
             // The batch size is what the consumer delivered, carried records aside.
             let batches = histogram(run.metrics, "contact_sync_batch_records")
             #expect((batches["+Inf"] ?? 0) > 0 && (batches["+Inf"] ?? 0) == (batches["100.0"] ?? 0), "no batch over 100 records: \(batches)")

@@ -41,18 +41,43 @@ import Testing
         _ = state.deliver(RecordBatch(records: [record(0, 0)], tickets: []), closing: .full)
         _ = state.deliver(RecordBatch(records: [record(0, 1)], tickets: []), closing: .full)
         #expect(state.batchSize.target == 2_000)
-        _ = state.takeBatch()
-        _ = state.takeBatch()
-        // The pipeline waits, and a batch closes on its deadline: the stream is quiet.
-        let handed: RecordBatch? = await withCheckedContinuation { continuation in
+        #expect(!state.isAtBatchCeiling, "a backlog below the ceiling holds nothing back yet")
+        _ = state.deliver(RecordBatch(records: [record(0, 2)], tickets: []), closing: .full)
+        _ = state.deliver(RecordBatch(records: [record(0, 3)], tickets: []), closing: .full)
+        #expect(state.batchSize.target == 5_000 && state.isAtBatchCeiling)
+        for _ in 0..<4 { _ = state.takeBatch() }
+        // The pipeline waits, and batches close on their deadline: the stream is quiet.
+        _ = await handOverWhileWaiting(&state, offset: 4, closing: .deadline)
+        #expect(state.batchSize.target == 2_500 && !state.isAtBatchCeiling, "a quiet stream leaves the ceiling at once")
+        _ = await handOverWhileWaiting(&state, offset: 5, closing: .deadline)
+        _ = await handOverWhileWaiting(&state, offset: 6, closing: .deadline)
+        #expect(state.batchSize.target == 625)
+        let handed = await handOverWhileWaiting(&state, offset: 7, closing: .deadline)
+        #expect(handed?.records.first?.offset == 7)
+        #expect(state.batchSize.target == 500, "down to the minimum, not below")
+    }
+
+    /// Delivers a batch to the pipeline parked for it.
+    private func handOverWhileWaiting(
+        _ state: inout ConsumerStateMachine, offset: Int64, closing: AdaptiveBatchSize.Closing
+    ) async -> RecordBatch? {
+        await withCheckedContinuation { continuation in
             #expect(state.park(continuation) == nil)
-            switch state.deliver(RecordBatch(records: [record(0, 2)], tickets: []), closing: .deadline) {
+            switch state.deliver(RecordBatch(records: [record(0, offset)], tickets: []), closing: closing) {
             case .resume(let waiter, let batch): waiter.resume(returning: batch)
-            case .queued, .dropped: Issue.record("the waiting pipeline must get the batch")
+            case .queued, .dropped:
+                Issue.record("the waiting pipeline must get the batch")
+                continuation.resume(returning: nil)
             }
         }
-        #expect(handed?.records.first?.offset == 2)
-        #expect(state.batchSize.target == 1_000)
+    }
+
+    @Test func equalBoundsAreAFixedSizeWithNoCeilingToHoldAt() {
+        var state = ConsumerStateMachine(
+            maxReadyBatches: 2, maxOutstandingRecords: 100_000, batchSize: AdaptiveBatchSize(minimum: 500, maximum: 500))
+        state.assigned(partitions)
+        _ = state.deliver(RecordBatch(records: [record(0, 0)], tickets: []), closing: .full)
+        #expect(state.batchSize.target == 500 && !state.isAtBatchCeiling)
     }
 
     @Test func aBoundedWaitExpiresOnlyItsOwnParkAndABacklogShowsInTheBatchSize() async {

@@ -264,6 +264,11 @@ struct ConsumerStateMachine {
     /// pipeline's own backlog, not a quiet stream, keeps the next one back).
     var isInBacklog: Bool { batchSize.target > batchSize.minimum || heldSinceDelivery }
 
+    /// The backlog has grown the batch size to its ceiling (and the bounds
+    /// differ: equal bounds ask for a fixed size): a catch-up or replay, not a
+    /// burst. The pipeline then holds newly seen contacts back for one batch.
+    var isAtBatchCeiling: Bool { batchSize.maximum > batchSize.minimum && batchSize.target == batchSize.maximum }
+
     mutating func complete(_ tickets: some Sequence<OffsetTracker.Ticket>) {
         for ticket in tickets { tracker.complete(ticket) }
     }

@@ -115,6 +115,9 @@ public final class KafkaConsumer: Sendable {
     /// Records wait for the pipeline, so the next batch is near (see `ConsumerStateMachine.isInBacklog`).
     var isInBacklog: Bool { stateBox.mutex.withLock { $0.isInBacklog } }
 
+    /// The backlog keeps batches at their largest (see `ConsumerStateMachine.isAtBatchCeiling`).
+    var isAtBatchCeiling: Bool { stateBox.mutex.withLock { $0.isAtBatchCeiling } }
+
     /// The next batch if one is ready, without waiting.
     func readyBatch() -> ConsumerStateMachine.NextAction {
         stateBox.mutex.withLock { $0.next() }

@@ -79,6 +79,10 @@ public final class ServiceMetrics: Sendable {
     public func carried(contacts: Int) {
         counter("contact_sync_contacts_carried_total", []).increment(by: contacts)
     }
+    /// Contacts first seen in a batch at the ceiling, held to fold on with the next (`CarriedContacts.holdingNew`).
+    public func heldNew(contacts: Int) {
+        counter("contact_sync_contacts_held_total", []).increment(by: contacts)
+    }
     /// Clock changelog records that are not clock records (skipped, logged).
     public func unreadableClockRecord() { counter("contact_sync_clock_records_unreadable_total", []).increment() }
     public func deadLetter(code: String) { counter("contact_sync_dead_letters_total", [("code", code)]).increment() }

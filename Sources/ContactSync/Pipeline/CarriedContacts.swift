@@ -13,6 +13,29 @@ struct CarriedContacts: Sendable {
     var tickets: [OffsetTracker.Ticket]
 }
 
+extension CarriedContacts {
+    /// Splits `updates` (contacts free to send) into those `carriedIn` from
+    /// the batch before, to send now, and those this batch saw first, to hold
+    /// for one more batch. In a backlog at the batch ceiling a contact seen
+    /// once is often seen again in the next batch (Zipf's head and middle), so
+    /// holding it folds two batches' events into one update, as a batch twice
+    /// as large would, while each batch decodes, reconciles and reports no
+    /// more contacts than before. A contact is held once: the
+    /// next batch sends it (unless its earlier update is in flight).
+    static func holdingNew(_ updates: [ContactUpdate], carriedIn: CarriedContacts?) -> (send: [ContactUpdate], hold: [ContactUpdate]) {
+        guard let carriedIn, !carriedIn.updates.isEmpty else { return ([], updates) }
+        let old = Set(carriedIn.updates.lazy.map(\.externalID))
+        var send: [ContactUpdate] = []
+        var hold: [ContactUpdate] = []
+        send.reserveCapacity(min(old.count, updates.count))
+        hold.reserveCapacity(updates.count)
+        for update in updates {
+            if old.contains(update.externalID) { send.append(update) } else { hold.append(update) }
+        }
+        return (send, hold)
+    }
+}
+
 extension BatchProcessor.Work {
     /// Takes `waiting` (this batch's updates of contacts in flight, not yet
     /// reconciled) out of the batch with their records; `free` stays.

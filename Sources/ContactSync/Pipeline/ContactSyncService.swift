@@ -171,7 +171,8 @@ public final class ContactSyncService: Service, Sendable {
             }
             let carried = state.carried
             state.carried = nil
-            guard await start(batch, carrying: carried, mayCarry: true, &state, &upserts) else { return false }
+            guard await start(batch, carrying: carried, mayCarry: true, holdingNew: consumer.isAtBatchCeiling, &state, &upserts)
+            else { return false }
         }
         guard await sendCarried(&state, &upserts) else { return false }
         if let previous = schedule.withLock({ $0.takeInFlight() }) { return await finish(previous, &state, &upserts) }
@@ -208,26 +209,37 @@ public final class ContactSyncService: Service, Sendable {
     private func sendCarried(_ state: inout LoopState, _ upserts: inout TaskGroup<UpsertParts.Part>) async -> Bool {
         guard let carried = state.carried else { return true }
         state.carried = nil
-        return await start(RecordBatch(records: [], tickets: []), carrying: carried, mayCarry: false, &state, &upserts)
+        return await start(RecordBatch(records: [], tickets: []), carrying: carried, mayCarry: false, holdingNew: false, &state, &upserts)
     }
 
     /// Prepares a batch (with the contacts `carried` into it) and starts its
     /// upsert; finishes the batch in flight on the way, as soon as the
     /// contacts it does not share with it are on their way. The shared ones
     /// are sent after that, or, when it `mayCarry` them, carried into the next
-    /// batch. False when the loop must stop.
+    /// batch. `holdingNew` (a backlog at the batch ceiling) carries the
+    /// contacts this batch sees first too (`CarriedContacts.holdingNew`).
+    /// False when the loop must stop.
     private func start(
-        _ batch: RecordBatch, carrying carried: CarriedContacts?, mayCarry: Bool, _ state: inout LoopState,
-        _ upserts: inout TaskGroup<UpsertParts.Part>
+        _ batch: RecordBatch, carrying carried: CarriedContacts?, mayCarry: Bool, holdingNew: Bool,
+        _ state: inout LoopState, _ upserts: inout TaskGroup<UpsertParts.Part>
     ) async -> Bool {
         let started = ContinuousClock.now
         var work = processor.decodeAndFold(batch, carried: carried, memory: &state.memory)
-        let (free, shared) = schedule.withLock { $0.split(work.updates) }
+        var (free, shared) = schedule.withLock { $0.split(work.updates) }
         var waiting = shared
-        if mayCarry && !shared.isEmpty {
-            state.carried = work.carryOut(shared, keeping: free)
-            processor.metrics.carried(contacts: shared.count)
-            waiting = []
+        if mayCarry {
+            var held = shared
+            if holdingNew {
+                let new: [ContactUpdate]
+                (free, new) = CarriedContacts.holdingNew(free, carriedIn: carried)
+                held += new
+                processor.metrics.heldNew(contacts: new.count)
+            }
+            if !held.isEmpty {
+                state.carried = work.carryOut(held, keeping: free)
+                processor.metrics.carried(contacts: shared.count)
+                waiting = []
+            }
         }
         let number = state.parts.nextBatch()
         do {
