@@ -6,7 +6,8 @@ import ContactSyncCore
 /// that is in every batch of a backlog (Zipf's hot customers) is sent every
 /// other batch: fewer users per event without holding more records. Their
 /// records and tickets go with them, so they are committed with the batch that
-/// decides them.
+/// decides them. At the batch ceiling, the contacts a batch sees first are
+/// carried the same way (`holdingNew`).
 struct CarriedContacts: Sendable {
     var updates: [ContactUpdate]
     var records: [KafkaRecord]
@@ -37,8 +38,9 @@ extension CarriedContacts {
 }
 
 extension BatchProcessor.Work {
-    /// Takes `waiting` (this batch's updates of contacts in flight, not yet
-    /// reconciled) out of the batch with their records; `free` stays.
+    /// Takes `waiting` (this batch's updates of contacts in flight, and of
+    /// those held at the ceiling; not yet reconciled) out of the batch with
+    /// their records; `free` stays.
     mutating func carryOut(_ waiting: [ContactUpdate], keeping free: [ContactUpdate]) -> CarriedContacts {
         var carriedSources = Set<RecordSource>()
         carriedSources.reserveCapacity(waiting.reduce(0) { $0 + $1.sources.count })
