@@ -60,8 +60,10 @@ struct BatchProcessor: Sendable {
 
     /// Stage 1: decode and validate (bad records are rejected on their own),
     /// then fold per contact, going on from the contacts `carried` from the
-    /// batch before (their events were read first).
-    func decodeAndFold(_ delivered: RecordBatch, carried: CarriedContacts? = nil, memory: inout Memory) -> Work {
+    /// batch before (their events were read first). Decoding, which shares
+    /// nothing, runs over the cores (`SplitWork`); folding takes the decoded
+    /// events in record order.
+    func decodeAndFold(_ delivered: RecordBatch, carried: CarriedContacts? = nil, memory: inout Memory) async -> Work {
         var batch = delivered
         if let carried {
             batch.records = carried.records + delivered.records
@@ -74,31 +76,53 @@ struct BatchProcessor: Sendable {
         let now = Timestamp.now
         var folder = carried.map { BatchFolder(continuing: $0.updates) } ?? BatchFolder()
         var notKeyedByExternalID: [String: Int] = [:]
-        for record in delivered.records {
-            memory.sequence += 1
-            var decoded: Result<StoreEvent, DecodeFailure> = .failure(DecodeFailure(reason: .tombstone))
-            if !record.valueIsNull {
-                record.withValueBytes { decoded = EventDecoder.decode($0, limits: configuration.decodeLimits) }
+        let limits = configuration.decodeLimits
+        var chunkStart = delivered.records.startIndex
+        while chunkStart < delivered.records.endIndex {
+            let chunk = delivered.records[chunkStart..<min(chunkStart + Self.decodeChunk, delivered.records.endIndex)]
+            chunkStart = chunk.endIndex
+            let parts = await SplitWork.map(chunk, minimumPerPart: Self.decodeChunk / 8) { records in
+                records.map { Self.decode($0, limits: limits) }
             }
-            switch decoded {
-            case .success(let event):
-                if !Self.isKeyed(record, by: event.externalID) { notKeyedByExternalID[record.topic, default: 0] += 1 }
-                folder.add(event, source: record.source, sequence: memory.sequence)
-            case .failure(let failure):
-                work.summary.rejected += 1
-                let error = SyncError(code: failure.reason.code, message: failure.reason.message)
-                work.messages += outcomes.results(
-                    externalID: failure.externalID, status: .rejected, eventIDs: failure.eventID.map { [$0] } ?? [],
-                    sources: [record.source], attempts: 0, httpStatus: nil, error: error, ignored: [], reason: nil, at: now)
-                work.messages.append(outcomes.deadLetter(record, error: error, externalID: failure.externalID,
-                                                eventIDs: failure.eventID.map { [$0] } ?? [], at: now))
-                metrics.deadLetter(code: error.code)
+            for (record, decoded) in zip(chunk, parts.joined()) {
+                fold(record, decoded, into: &folder, &work, &notKeyedByExternalID, memory: &memory, at: now)
             }
         }
         work.updates = folder.updates
         work.summary.contacts = work.updates.count
         if !notKeyedByExternalID.isEmpty { reportKeying(notKeyedByExternalID, memory: &memory) }
         return work
+    }
+
+    /// Records decoded at once, in parts over the cores: a bound on the events
+    /// alive before they fold (about 1 MB), large enough that a part pays for its task.
+    static let decodeChunk = 4096
+
+    static func decode(_ record: KafkaRecord, limits: DecodeLimits) -> Result<StoreEvent, DecodeFailure> {
+        if record.valueIsNull { return .failure(DecodeFailure(reason: .tombstone)) }
+        return record.withValueBytes { EventDecoder.decode($0, limits: limits) }
+    }
+
+    /// Folds a decoded event, or rejects the record (a result and a dead letter).
+    private func fold(
+        _ record: KafkaRecord, _ decoded: Result<StoreEvent, DecodeFailure>, into folder: inout BatchFolder,
+        _ work: inout Work, _ notKeyedByExternalID: inout [String: Int], memory: inout Memory, at now: Timestamp
+    ) {
+        memory.sequence += 1
+        switch decoded {
+        case .success(let event):
+            if !Self.isKeyed(record, by: event.externalID) { notKeyedByExternalID[record.topic, default: 0] += 1 }
+            folder.add(event, source: record.source, sequence: memory.sequence)
+        case .failure(let failure):
+            work.summary.rejected += 1
+            let error = SyncError(code: failure.reason.code, message: failure.reason.message)
+            work.messages += outcomes.results(
+                externalID: failure.externalID, status: .rejected, eventIDs: failure.eventID.map { [$0] } ?? [],
+                sources: [record.source], attempts: 0, httpStatus: nil, error: error, ignored: [], reason: nil, at: now)
+            work.messages.append(outcomes.deadLetter(record, error: error, externalID: failure.externalID,
+                                            eventIDs: failure.eventID.map { [$0] } ?? [], at: now))
+            metrics.deadLetter(code: error.code)
+        }
     }
 
     /// Whether a record's Kafka key is its `external_id`, as contracts section 1

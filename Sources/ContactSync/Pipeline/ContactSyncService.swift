@@ -224,7 +224,7 @@ public final class ContactSyncService: Service, Sendable {
         _ state: inout LoopState, _ upserts: inout TaskGroup<UpsertParts.Part>
     ) async -> Bool {
         let started = ContinuousClock.now
-        var work = processor.decodeAndFold(batch, carried: carried, memory: &state.memory)
+        var work = await processor.decodeAndFold(batch, carried: carried, memory: &state.memory)
         var (free, shared) = schedule.withLock { $0.split(work.updates) }
         var waiting = shared
         if mayCarry {
@@ -323,8 +323,13 @@ public final class ContactSyncService: Service, Sendable {
         await publisher.publish(processor.clocks.changelogMessages(publication.storedClocks)) { [self] in
             acknowledged(number)
         }
-        let messages = publication.work.messages
-            + processor.outcomes.decisions(publication.upserted, in: publication.work, decidedAt: publication.decidedAt)
+        // Encoded over the cores, in order: the next batch waits for these acknowledgements.
+        let parts = await SplitWork.map(publication.upserted.decisions[...], minimumPerPart: 500) { [processor] decisions in
+            processor.outcomes.decisions(decisions, in: publication.work, decidedAt: publication.decidedAt)
+        }
+        var messages = publication.work.messages
+        messages.reserveCapacity(messages.count + parts.reduce(0) { $0 + $1.count })
+        for part in parts { messages += part }
         await publisher.publish(messages) { [self] in acknowledged(number) }
     }
 

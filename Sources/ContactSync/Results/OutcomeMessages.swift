@@ -16,11 +16,13 @@ struct OutcomeMessages: Sendable {
 
     /// The decisions as results and dead letters (off the loop); with
     /// `work.messages` they account for every record of the batch.
-    func decisions(_ upserted: BatchProcessor.Upserted, in work: BatchProcessor.Work, decidedAt: Timestamp) -> [OutgoingMessage] {
+    func decisions(
+        _ decisions: ArraySlice<ContactDecision>, in work: BatchProcessor.Work, decidedAt: Timestamp
+    ) -> [OutgoingMessage] {
         var messages: [OutgoingMessage] = []
-        messages.reserveCapacity(upserted.decisions.count)
+        messages.reserveCapacity(decisions.count)
         var recordsBySource: [RecordSource: KafkaRecord]?
-        for decision in upserted.decisions {
+        for decision in decisions {
             messages += results(
                 externalID: decision.update.externalID, status: decision.status, eventIDs: decision.update.eventIDs,
                 sources: decision.update.sources, attempts: decision.attempts, httpStatus: decision.httpStatus,
