@@ -4,7 +4,8 @@
 # event has a result; the raw librdkafka consume rate of the same records as a
 # baseline in the same run; then a latency run at 5,000 events/s for 30 s, a run
 # against a bookbag-sim limited to 5 requests/s, and a run with 10x the input.
-# Prints one table and writes it to BENCHMARKS.md.
+# Prints one table and writes it to the top of BENCHMARKS.md, above the history
+# sections that follow "## Intake" (kept as they are).
 set -euo pipefail
 source "$(dirname "${BASH_SOURCE[0]}")/lib.sh"
 cd "$ROOT"
@@ -98,7 +99,7 @@ wait "$SAMPLER" 2>/dev/null || true
 stop_all
 INTAKE_BENCH_BUILT=1 bash scripts/bench-intake.sh
 
-python3 - "$EVENTS" "$CUSTOMERS" "${BATCH:-default}" "$SIM_STATS" "$BIG" "$LIMITED_STATS" <<'PY' | tee BENCHMARKS.md
+python3 - "$EVENTS" "$CUSTOMERS" "${BATCH:-default}" "$SIM_STATS" "$BIG" "$LIMITED_STATS" <<'PY'
 import json, re, sys, datetime, platform, subprocess, os
 events, customers, batch = int(sys.argv[1]), int(sys.argv[2]), sys.argv[3]
 stats = json.loads(sys.argv[4])
@@ -126,7 +127,7 @@ baseline = int(consume.group(1)) if consume else 0
 rate = int(steady.group(1)) if steady else 0
 upserts = stats.get("upsert_requests", 0); users = stats.get("users_received", 0)
 cpu = subprocess.run(["sh", "-c", "grep -m1 'model name' /proc/cpuinfo | cut -d: -f2"], capture_output=True, text=True).stdout.strip()
-print(f"""# Benchmarks
+table = f"""# Benchmarks
 
 Run by `scripts/bench.sh` on {datetime.datetime.utcnow():%Y-%m-%d %H:%M} UTC; {os.cpu_count()} cores ({cpu}), release build,
 Tansu (in-memory) and bookbag-sim (release) on the same machine. Workload: {events:,} events over {customers:,}
@@ -170,5 +171,16 @@ over 50,000 customers); a 202 only after the broker acknowledged every record. p
 per request; the ratio compares events/s with the broker's own produce rate measured in the same run.
 
 {intake}
-""")
+"""
+# The sections after "## Intake" are the history of earlier sessions: keep them.
+try:
+    previous = open("BENCHMARKS.md").read()
+except FileNotFoundError:
+    previous = ""
+intake_at = previous.find("\n## Intake")
+history_at = previous.find("\n## ", intake_at + 1) if intake_at >= 0 else -1
+history = previous[history_at + 1:] if history_at >= 0 else ""
+print(table)
+with open("BENCHMARKS.md", "w") as out:
+    out.write(table + ("\n" + history if history else ""))
 PY

@@ -28,9 +28,20 @@ struct FaultToleranceTests {
             var kills: [String] = []
             for _ in 0..<5 {
                 let before = sim.state.stats().upsertRequests
-                let service = try ServiceProcess(environment: serviceEnvironment(topics: topics, simURL: sim.baseURL, opsPort: freePort(), extra: ["BOOKBAG_API_KEY": testKey]))
-                // Wait until this life is working (it joined the group and sends upserts), then kill it at a random moment.
-                #expect(await eventually(timeout: .seconds(60)) { sim.state.stats().upsertRequests > before })
+                let opsPort = freePort()
+                let service = try ServiceProcess(environment: serviceEnvironment(topics: topics, simURL: sim.baseURL, opsPort: opsPort, extra: ["BOOKBAG_API_KEY": testKey]))
+                // Wait until this life is working (it joined the group and sends upserts), then kill it at a
+                // random moment. A life whose records an earlier one stored sends none: it decides them
+                // `unchanged`, which its results count; one that found nothing left to read is done.
+                let working = await eventually(timeout: .seconds(60)) {
+                    if sim.state.stats().upsertRequests > before { return true }
+                    return await lifeHasDecided(opsPort: opsPort)
+                }
+                if !working {
+                    let metrics = await httpGet("http://127.0.0.1:\(opsPort)/metrics")?.1 ?? "(no /metrics)"
+                    print("crash test: life \(kills.count + 1) not working after 60 s; its metrics:\n\(metrics.split(separator: "\n").filter { $0.hasPrefix("contact_sync_records_consumed") || $0.hasPrefix("contact_sync_consumer_lag") || $0.hasPrefix("contact_sync_results_total") }.joined(separator: "\n"))")
+                }
+                #expect(working)
                 let moment = Double.random(in: 0.1...1.0)
                 try await Task.sleep(for: .seconds(moment))
                 service.signal(SIGKILL)
@@ -288,6 +299,15 @@ func residentKilobytes(_ pid: Int32) -> Int {
         let line = status.split(separator: "\n").first(where: { $0.hasPrefix("VmRSS:") })
     else { return 0 }
     return Int(line.split(separator: " ").dropFirst().first ?? "0") ?? 0
+}
+
+/// A life of the service has decided records (results counted), or owns
+/// partitions (lag series) with nothing left to read in them.
+private func lifeHasDecided(opsPort: Int) async -> Bool {
+    guard let (status, text) = await httpGet("http://127.0.0.1:\(opsPort)/metrics"), status == 200 else { return false }
+    if sumOf("contact_sync_results_total", in: text) > 0 { return true }
+    let lagLines = text.split(separator: "\n").filter { $0.hasPrefix("contact_sync_consumer_lag{") }
+    return !lagLines.isEmpty && sumOf("contact_sync_consumer_lag", in: text) == 0
 }
 
 /// Sum of every sample of a metric in Prometheus text.
