@@ -44,8 +44,14 @@ public enum KafkaProperties {
             // records at 8 MB / 10,000, 9 MB at these, for the same events/s.
             "queued.max.messages.kbytes": "2048",
             "queued.min.messages": "2000",
-            // With the smaller queue, refill soon after the pipeline catches up (default 1 s).
-            "fetch.queue.backoff.ms": "100",
+            // librdkafka stops fetching a partition whose queue is over these
+            // bounds and looks again only after this backoff (default 1 s). The
+            // pipeline drains the queue in bursts once backpressure lifts and
+            // then waits for the refill: at 100 ms it waited about 1 s per 200k
+            // run for its next batch; 10 ms gave 12 to 30 % more events/s
+            // (8 alternating pairs, 7 ahead) at the same memory. A wakeup per
+            // partition every 10 ms while the queue is full costs nothing measurable.
+            "fetch.queue.backoff.ms": "10",
         ]
         properties.merge(kafka.passthrough.filter { !producerOnly.contains($0.key) }, uniquingKeysWith: { _, user in user })
         // Offsets are committed only behind acknowledged results.
