@@ -48,9 +48,10 @@ public enum KafkaProperties {
             // bounds and looks again only after this backoff (default 1 s). The
             // pipeline drains the queue in bursts once backpressure lifts and
             // then waits for the refill: at 100 ms it waited about 1 s per 200k
-            // run for its next batch; 10 ms gave 12 to 30 % more events/s
-            // (8 alternating pairs, 7 ahead) at the same memory. A wakeup per
-            // partition every 10 ms while the queue is full costs nothing measurable.
+            // run for its next batches. 10 ms was ahead in 12 of 18 alternating
+            // pairs (sweep medians +11 to +30 %, one -17 %), with 1 to 4 % fewer
+            // users, at the same memory (BENCHMARKS.md, session 25). A wakeup per
+            // partition every 10 ms while its queue is full costs nothing measurable.
             "fetch.queue.backoff.ms": "10",
         ]
         properties.merge(kafka.passthrough.filter { !producerOnly.contains($0.key) }, uniquingKeysWith: { _, user in user })
