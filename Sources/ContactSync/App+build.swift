@@ -71,7 +71,7 @@ public enum KafkaProperties {
             // A restore reads the whole topic through this prefetch. With
             // librdkafka's 1 s backoff on a full queue (below), 2 MB and 2,000
             // records took a million contacts' restore from 29 to 98 s; with
-            // 10 ms, 2 MB restores 500,000 contacts in 9.3 to 11.4 s against 11.6
+            // 10 ms, 2 MB restores 432,488 contacts in 9.3 to 11.4 s against 11.6
             // to 13.1 s at 4 MB and 1 s, at 69 to 74 against 79 to 88 MB (5 pairs).
             "queued.max.messages.kbytes": "2048",
             // As for the main consumer: look at a full queue again after 10 ms, not 1 s.
