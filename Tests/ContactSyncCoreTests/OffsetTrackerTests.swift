@@ -132,6 +132,31 @@ import Testing
         #expect(tracker.isCompleted(through: [p0: base + 2 * 3_999]))
     }
 
+    /// Lookups remember the last partition found (records come in runs of one
+    /// partition): interleaved partitions, a topic sharing a partition number,
+    /// and assignments and revokes between lookups must still land on the right one.
+    @Test func interleavedPartitionsAndAssignmentChangesKeepEachPartitionApart() throws {
+        let sameNumber = TopicPartition(topic: "u", partition: 0)
+        var tracker = OffsetTracker()
+        tracker.assign(p0)
+        tracker.assign(sameNumber)
+        let first = try register(&tracker, p0, 0)
+        let other = try register(&tracker, sameNumber, 0)
+        let second = try register(&tracker, p0, 1)
+        // Enough partitions to make the table grow between two lookups of p0.
+        for number in 2..<100 { tracker.assign(TopicPartition(topic: "t", partition: Int32(number))) }
+        let third = try register(&tracker, p0, 2)
+        tracker.complete(other)
+        #expect(tracker.takeCommittable().map { "\($0.0)@\($0.1)" } == ["u[0]@1"])
+        tracker.complete(first)
+        tracker.complete(second)
+        tracker.revoke([sameNumber])
+        #expect(tracker.register(sameNumber, offset: 1) == nil, "revoked")
+        tracker.complete(third)
+        #expect(tracker.takeCommittable().map { "\($0.0)@\($0.1)" } == ["t[0]@3"])
+        #expect(tracker.outstanding == 0)
+    }
+
     private func register(_ tracker: inout OffsetTracker, _ partition: TopicPartition, _ offset: Int64) throws -> OffsetTracker.Ticket {
         let ticket = tracker.register(partition, offset: offset)
         return try #require(ticket)

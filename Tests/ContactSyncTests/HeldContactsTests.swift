@@ -22,6 +22,29 @@ struct HeldContactsTests {
         #expect(sendFirst.isEmpty && holdFirst.map(\.externalID) == ["a", "b"])
     }
 
+    @Test func carryingOutTakesExactlyTheCarriedContactsRecords() {
+        // Two topics, each with a record at partition 0, offset 5: the same
+        // partition and offset, told apart by the topic alone.
+        func record(_ topic: String, _ offset: Int64) -> KafkaRecord {
+            KafkaRecord(topic: topic, partition: 0, offset: offset, key: nil, value: Array("\(topic)@\(offset)".utf8), consumedAtNanos: 0)
+        }
+        let records = [record("profile", 5), record("login", 5), record("login", 6)]
+        var tracker = OffsetTracker()
+        for record in records { tracker.assign(record.topicPartition) }
+        let tickets = records.compactMap { tracker.register($0.topicPartition, offset: $0.offset) }
+        var carriedUpdate = update("a")
+        carriedUpdate.sources = [records[1].source]
+        var freeUpdate = update("b")
+        freeUpdate.sources = [records[0].source, records[2].source]
+        var work = BatchProcessor.Work(batch: RecordBatch(records: records, tickets: tickets))
+        let carried = work.carryOut([carriedUpdate], keeping: [freeUpdate])
+        #expect(carried.records.map(\.source) == [records[1].source])
+        #expect(carried.tickets == [tickets[1]])
+        #expect(work.batch.records.map(\.source) == [records[0].source, records[2].source])
+        #expect(work.batch.tickets == [tickets[0], tickets[2]])
+        #expect(work.updates.map(\.externalID) == ["b"] && work.summary.records == 2)
+    }
+
     @Test func aBacklogAtTheCeilingHoldsNewContactsAndTheResultIsExact() async throws {
         let spec = WorkloadSpec(events: 6_000, customers: 400, badRecordShare: 0, seed: 43, idPrefix: "hc\(UInt16.random(in: 0...9999))-")
         // Batches grow from 50 to 200 records while a request takes 50 ms: the

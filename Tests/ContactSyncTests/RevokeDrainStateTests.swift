@@ -45,9 +45,10 @@ import Testing
         }
         #expect(left.records.map(\.offset) == [6], "the queued partition-0 record is dropped")
 
-        state.complete(handed.filter { $0.partition == p0 && $0.offset == 10 })
+        let handedFromP0 = handed.filter { state.tracker.partition(of: $0) == p0 }
+        state.complete(handedFromP0.filter { $0.offset == 10 })
         #expect(!state.isDecided(through: targets))
-        state.complete(handed.filter { $0.partition == p0 })
+        state.complete(handedFromP0)
         #expect(state.isDecided(through: targets))
         let committable = state.revoked([p0])
         #expect(committable.map(\.1) == [12], "everything handed out is committed on revoke")

@@ -177,9 +177,9 @@ struct ConsumerStateMachine {
     /// decided and acknowledged, unless the consumer is closing (the pipeline
     /// has stopped then).
     mutating func beginRevoke(_ partitions: [TopicPartition]) -> [TopicPartition: Int64] {
-        let gone = Set(partitions)
+        let gone = Set(partitions.compactMap { tracker.generation(of: $0) })
         for index in ready.indices {
-            ready[index].removeRecords { gone.contains($0.partition) }
+            ready[index].removeRecords { gone.contains($0.generation) }
         }
         ready.removeAll { $0.records.isEmpty }
         revokedSinceDelivery = true
@@ -199,11 +199,12 @@ struct ConsumerStateMachine {
     /// Last step of a revoke: what may be committed for those partitions.
     mutating func revoked(_ partitions: [TopicPartition]) -> [(TopicPartition, Int64)] {
         let committable = tracker.committable(for: partitions)
+        let goneAssignments = Set(partitions.compactMap { tracker.generation(of: $0) })
         tracker.revoke(partitions)
         let gone = Set(partitions)
         for partition in partitions { handedOut[partition] = nil }
         for index in ready.indices {
-            ready[index].removeRecords { gone.contains($0.partition) }
+            ready[index].removeRecords { goneAssignments.contains($0.generation) }
         }
         paused.subtract(gone)
         lagAssigned.subtract(gone)
@@ -233,12 +234,19 @@ struct ConsumerStateMachine {
     }
 
     private mutating func noteHandedOut(_ batch: RecordBatch) {
-        // Records of one partition rise in offset: keep the last of each run.
+        // Records of one partition rise in offset: keep the last of each. They
+        // come in runs of one partition, so only a run's end is looked up.
         var index = batch.tickets.count - 1
-        var seen: Set<TopicPartition> = []
+        var seen: Set<UInt64> = []
+        var previous: UInt64?
         while index >= 0 {
             let ticket = batch.tickets[index]
-            if seen.insert(ticket.partition).inserted { handedOut[ticket.partition] = ticket.offset }
+            if ticket.generation != previous {
+                previous = ticket.generation
+                if seen.insert(ticket.generation).inserted, let partition = tracker.partition(of: ticket) {
+                    handedOut[partition] = ticket.offset
+                }
+            }
             index -= 1
         }
     }

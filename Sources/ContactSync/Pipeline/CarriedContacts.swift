@@ -42,9 +42,11 @@ extension BatchProcessor.Work {
     /// those held at the ceiling; not yet reconciled) out of the batch with
     /// their records; `free` stays.
     mutating func carryOut(_ waiting: [ContactUpdate], keeping free: [ContactUpdate]) -> CarriedContacts {
-        var carriedSources = Set<RecordSource>()
+        var carriedSources = Set<CarriedSource>()
         carriedSources.reserveCapacity(waiting.reduce(0) { $0 + $1.sources.count })
-        for update in waiting { carriedSources.formUnion(update.sources) }
+        for update in waiting {
+            for source in update.sources { carriedSources.insert(CarriedSource(source)) }
+        }
         var carried = CarriedContacts(updates: waiting, records: [], tickets: [])
         var kept = RecordBatch(records: [], tickets: [], assignmentEpoch: batch.assignmentEpoch)
         carried.records.reserveCapacity(carriedSources.count)
@@ -52,7 +54,7 @@ extension BatchProcessor.Work {
         kept.records.reserveCapacity(batch.records.count - carriedSources.count)
         kept.tickets.reserveCapacity(batch.records.count - carriedSources.count)
         for (record, ticket) in zip(batch.records, batch.tickets) {
-            if carriedSources.contains(record.source) {
+            if carriedSources.contains(CarriedSource(record.source)) {
                 carried.records.append(record)
                 carried.tickets.append(ticket)
             } else {
@@ -65,5 +67,24 @@ extension BatchProcessor.Work {
         summary.records = kept.records.count
         summary.contacts = free.count
         return carried
+    }
+}
+
+/// A record's source as a set member hashed by partition and offset only:
+/// the topic, a string, is compared on a match (a batch reads a few topics),
+/// not hashed for each of the batch's records (perf: a third of `carryOut`).
+private struct CarriedSource: Hashable {
+    let source: RecordSource
+
+    init(_ source: RecordSource) { self.source = source }
+
+    func hash(into hasher: inout Hasher) {
+        hasher.combine(source.offset)
+        hasher.combine(source.partition)
+    }
+
+    static func == (lhs: Self, rhs: Self) -> Bool {
+        lhs.source.offset == rhs.source.offset && lhs.source.partition == rhs.source.partition
+            && lhs.source.topic == rhs.source.topic
     }
 }

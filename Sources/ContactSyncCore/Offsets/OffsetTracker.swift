@@ -19,10 +19,12 @@ public struct TopicPartition: Sendable, Hashable, CustomStringConvertible {
 /// a partition gets a new generation, so completions from work begun before a
 /// revoke never advance a later assignment.
 public struct OffsetTracker: Sendable {
+    /// A registered record: its offset, and the assignment of its partition
+    /// (`partition(of:)` names it). Two words and nothing to retain: a batch
+    /// copies its tickets several times on its way.
     public struct Ticket: Sendable, Hashable {
-        public var partition: TopicPartition
-        public var offset: Int64
         public var generation: UInt64
+        public var offset: Int64
     }
 
     private struct PartitionState: Sendable {
@@ -92,7 +94,14 @@ public struct OffsetTracker: Sendable {
         mutating func markDone() { bits |= 1 }
     }
 
+    private typealias Index = [TopicPartition: PartitionState].Index
     private var partitions: [TopicPartition: PartitionState] = [:]
+    /// Each assigned partition by the generation of its assignment.
+    private var byGeneration: [UInt64: TopicPartition] = [:]
+    /// The partition `register` or `complete` found last, and where: records
+    /// come in runs of one partition, so most calls skip hashing the topic.
+    /// Cleared whenever a partition is added or removed (that moves entries).
+    private var lastFound: (partition: TopicPartition, generation: UInt64, index: Index)?
     private var nextGeneration: UInt64 = 1
     /// Registered and not completed, over all partitions; kept as a count
     /// because backpressure asks for it after every poll.
@@ -102,15 +111,24 @@ public struct OffsetTracker: Sendable {
 
     /// Starts tracking a newly assigned partition (a new generation).
     public mutating func assign(_ partition: TopicPartition) {
-        if let previous = partitions[partition] { outstanding -= previous.outstanding }
+        lastFound = nil
+        if let previous = partitions[partition] {
+            outstanding -= previous.outstanding
+            byGeneration[previous.generation] = nil
+        }
         partitions[partition] = PartitionState(generation: nextGeneration)
+        byGeneration[nextGeneration] = partition
         nextGeneration += 1
     }
 
     /// Stops tracking revoked partitions; their late completions are ignored.
     public mutating func revoke(_ revoked: some Sequence<TopicPartition>) {
+        lastFound = nil
         for partition in revoked {
-            if let previous = partitions.removeValue(forKey: partition) { outstanding -= previous.outstanding }
+            if let previous = partitions.removeValue(forKey: partition) {
+                outstanding -= previous.outstanding
+                byGeneration[previous.generation] = nil
+            }
         }
     }
 
@@ -121,19 +139,42 @@ public struct OffsetTracker: Sendable {
         // Mutated in place through `values` at an index: a copy would duplicate
         // `pending` per record, and the optional subscript's accessor allocated
         // three times per call (heaptrack).
-        guard let index = partitions.index(forKey: partition),
+        guard let index = index(of: partition),
             let generation = partitions.values[index].register(offset)
         else { return nil }
         outstanding += 1
-        return Ticket(partition: partition, offset: offset, generation: generation)
+        return Ticket(generation: generation, offset: offset)
     }
 
     /// Marks a record's result as acknowledged.
     public mutating func complete(_ ticket: Ticket) {
-        guard let index = partitions.index(forKey: ticket.partition),
-            partitions.values[index].generation == ticket.generation
-        else { return }
+        guard let index = index(of: ticket) else { return }
         if partitions.values[index].complete(ticket.offset) { outstanding -= 1 }
+    }
+
+    private mutating func index(of partition: TopicPartition) -> Index? {
+        if let lastFound, lastFound.partition == partition { return lastFound.index }
+        guard let index = partitions.index(forKey: partition) else { return nil }
+        lastFound = (partition, partitions.values[index].generation, index)
+        return index
+    }
+
+    /// Where the ticket's partition is, if it is still under the ticket's assignment.
+    private mutating func index(of ticket: Ticket) -> Index? {
+        if let lastFound, lastFound.generation == ticket.generation { return lastFound.index }
+        guard let partition = byGeneration[ticket.generation], let index = partitions.index(forKey: partition) else { return nil }
+        lastFound = (partition, ticket.generation, index)
+        return index
+    }
+
+    /// The ticket's partition, while the assignment it was registered under lasts.
+    public func partition(of ticket: Ticket) -> TopicPartition? {
+        byGeneration[ticket.generation]
+    }
+
+    /// The generation of the partition's current assignment.
+    public func generation(of partition: TopicPartition) -> UInt64? {
+        partitions[partition]?.generation
     }
 
     /// Offsets that may be committed now and were not handed out before.
@@ -150,7 +191,7 @@ public struct OffsetTracker: Sendable {
 
     /// Whether the ticket's partition is still assigned under the ticket's generation.
     public func isLive(_ ticket: Ticket) -> Bool {
-        partitions[ticket.partition]?.generation == ticket.generation
+        byGeneration[ticket.generation] != nil
     }
 
     /// Whether every registered offset up to and including `targets[partition]`
