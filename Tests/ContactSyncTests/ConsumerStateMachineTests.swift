@@ -118,6 +118,20 @@ import Testing
         #expect(state.isInBacklog && state.batchSize.target == 1_000)
     }
 
+    /// A burst is polled straight into the batch being filled; its records of
+    /// partitions no longer assigned are dropped there, the rest keep their order.
+    @Test func aBurstPolledIntoTheBatchKeepsOnlyRecordsOfAssignedPartitions() {
+        var state = machine()
+        var batch = RecordBatch(records: [record(0, 1)], tickets: [])
+        batch.register(from: 0) { state.register($0) }
+        batch.records += [record(1, 7), record(5, 3), record(0, 2), record(5, 4), record(1, 8)]
+        batch.register(from: 1) { state.register($0) }
+        #expect(batch.records.map { "\($0.partition)@\($0.offset)" } == ["0@1", "1@7", "0@2", "1@8"])
+        #expect(batch.tickets.map(\.offset) == [1, 7, 2, 8])
+        #expect(batch.tickets.map { state.tracker.partition(of: $0)?.partition } == [0, 1, 0, 1])
+        #expect(state.tracker.outstanding == 4)
+    }
+
     @Test func pollsFreelyWhileThePipelineKeepsUp() {
         var state = machine()
         #expect(state.fetchAction(now: 0) == .poll(pause: [], resume: []))

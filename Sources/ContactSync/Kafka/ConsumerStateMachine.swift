@@ -316,6 +316,19 @@ public struct RecordBatch: Sendable {
         self.assignmentEpoch = assignmentEpoch
     }
 
+    /// Gives the records from `start` on (just polled into the batch) their
+    /// tickets, and drops those `register` refuses (partitions no longer ours).
+    mutating func register(from start: Int, _ register: (KafkaRecord) -> OffsetTracker.Ticket?) {
+        var kept = start
+        for index in start..<records.count {
+            guard let ticket = register(records[index]) else { continue }
+            if kept != index { records.swapAt(kept, index) }
+            tickets.append(ticket)
+            kept += 1
+        }
+        records.removeSubrange(kept...)
+    }
+
     mutating func removeRecords(where drop: (OffsetTracker.Ticket) -> Bool) {
         var keptRecords: [KafkaRecord] = []
         var keptTickets: [OffsetTracker.Ticket] = []

@@ -162,8 +162,6 @@ public final class KafkaConsumer: Sendable {
         metrics.batchTarget(batchTarget)
         var current = RecordBatch(records: [], tickets: [])
         current.records.reserveCapacity(batchTarget)
-        var burst: [KafkaRecord] = []
-        burst.reserveCapacity(Self.burstLimit)
         var batchDeadline: UInt64 = 0
         let maxWaitNanos = UInt64(settings.batchMaxWait.components.seconds) * 1_000_000_000
             + UInt64(settings.batchMaxWait.components.attoseconds / 1_000_000_000)
@@ -203,21 +201,16 @@ public final class KafkaConsumer: Sendable {
                 timeoutMs = batchDeadline > now ? Int32(min(100, (batchDeadline - now) / 1_000_000)) : 0
             }
             let room = min(Self.burstLimit, max(1, batchTarget - current.records.count))
-            if let message = handle.pollBurst(into: &burst, limit: room, timeoutMs: timeoutMs, maxBytes: Self.burstByteLimit) {
+            // Straight into the batch: a record is not copied (and retained) again.
+            let burstStart = current.records.count
+            if let message = handle.pollBurst(into: &current.records, limit: room, timeoutMs: timeoutMs, maxBytes: Self.burstByteLimit) {
                 logger.warning("Kafka consumer: \(message)")
             }
-            if !burst.isEmpty {
+            if current.records.count > burstStart {
                 if !broker.isReachable { broker.markReachable() }
-                metrics.consumed(burst)
-                stateBox.mutex.withLock { state in
-                    for record in burst {
-                        guard let ticket = state.register(record) else { continue }
-                        if current.records.isEmpty { batchDeadline = record.consumedAtNanos + maxWaitNanos }
-                        current.records.append(record)
-                        current.tickets.append(ticket)
-                    }
-                }
-                burst.removeAll(keepingCapacity: true)
+                metrics.consumed(current.records[burstStart...])
+                if burstStart == 0 { batchDeadline = current.records[0].consumedAtNanos + maxWaitNanos }
+                stateBox.mutex.withLock { state in current.register(from: burstStart) { state.register($0) } }
             }
 
             followAssignmentChanges()

@@ -156,7 +156,7 @@ final class ConsumerMetrics: Sendable {
 
     /// Counts a burst of records (in the order consumed) with one metric
     /// update per run of the same partition.
-    func consumed(_ records: [KafkaRecord]) {
+    func consumed(_ records: ArraySlice<KafkaRecord>) {
         var index = records.startIndex
         while index < records.endIndex {
             let first = records[index]

@@ -48,23 +48,28 @@ extension BatchProcessor.Work {
             for source in update.sources { carriedSources.insert(CarriedSource(source)) }
         }
         var carried = CarriedContacts(updates: waiting, records: [], tickets: [])
-        var kept = RecordBatch(records: [], tickets: [], assignmentEpoch: batch.assignmentEpoch)
         carried.records.reserveCapacity(carriedSources.count)
         carried.tickets.reserveCapacity(carriedSources.count)
-        kept.records.reserveCapacity(batch.records.count - carriedSources.count)
-        kept.tickets.reserveCapacity(batch.records.count - carriedSources.count)
-        for (record, ticket) in zip(batch.records, batch.tickets) {
-            if carriedSources.contains(CarriedSource(record.source)) {
-                carried.records.append(record)
-                carried.tickets.append(ticket)
+        // In place: the records that stay move down over those carried out
+        // (moves, not copies; the batch's arrays are usually its own after
+        // `decodeAndFold` joined the carried-in records to the delivered ones).
+        var kept = 0
+        for index in batch.records.indices {
+            if carriedSources.contains(CarriedSource(batch.records[index].source)) {
+                carried.records.append(batch.records[index])
+                carried.tickets.append(batch.tickets[index])
             } else {
-                kept.records.append(record)
-                kept.tickets.append(ticket)
+                if kept != index {
+                    batch.records.swapAt(kept, index)
+                    batch.tickets.swapAt(kept, index)
+                }
+                kept += 1
             }
         }
-        batch = kept
+        batch.records.removeSubrange(kept...)
+        batch.tickets.removeSubrange(kept...)
         updates = free
-        summary.records = kept.records.count
+        summary.records = batch.records.count
         summary.contacts = free.count
         return carried
     }
