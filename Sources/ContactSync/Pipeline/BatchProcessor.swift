@@ -63,23 +63,26 @@ struct BatchProcessor: Sendable {
     /// batch before (their events were read first). Decoding, which shares
     /// nothing, runs over the cores (`SplitWork`); folding takes the decoded
     /// events in record order.
-    func decodeAndFold(_ delivered: RecordBatch, carried: CarriedContacts? = nil, memory: inout Memory) async -> Work {
-        var batch = delivered
+    func decodeAndFold(_ delivered: consuming RecordBatch, carried: CarriedContacts? = nil, memory: inout Memory) async -> Work {
+        var batch = consume delivered
+        let deliveredCount = batch.records.count
         if let carried {
-            batch.records = carried.records + delivered.records
-            batch.tickets = carried.tickets + delivered.tickets
+            // After the delivered records, not before: no stage depends on the
+            // order of a batch's records, and the delivered ones are not copied.
+            batch.records += carried.records
+            batch.tickets += carried.tickets
         }
         var work = Work(batch: batch)
         work.summary.records = batch.records.count
-        work.summary.delivered = delivered.records.count
-        work.messages.reserveCapacity(delivered.records.count / 2 + 8)
+        work.summary.delivered = deliveredCount
+        work.messages.reserveCapacity(deliveredCount / 2 + 8)
         let now = Timestamp.now
         var folder = carried.map { BatchFolder(continuing: $0.updates) } ?? BatchFolder()
         var notKeyedByExternalID: [String: Int] = [:]
         let limits = configuration.decodeLimits
-        var chunkStart = delivered.records.startIndex
-        while chunkStart < delivered.records.endIndex {
-            let chunk = delivered.records[chunkStart..<min(chunkStart + Self.decodeChunk, delivered.records.endIndex)]
+        var chunkStart = 0
+        while chunkStart < deliveredCount {
+            let chunk = batch.records[chunkStart..<min(chunkStart + Self.decodeChunk, deliveredCount)]
             chunkStart = chunk.endIndex
             let parts = await SplitWork.map(chunk, minimumPerPart: Self.decodeChunk / 8) { records in
                 records.map { Self.decode($0, limits: limits) }

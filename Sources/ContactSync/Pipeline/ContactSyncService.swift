@@ -140,7 +140,9 @@ public final class ContactSyncService: Service, Sendable {
                 }
                 ready = await consumer.nextBatch(within: configuration.batching.maxWait)
             }
-            switch ready {
+            // Consumed, so that the batch's arrays have one owner on their way
+            // down (`decodeAndFold` appends to them without copying them).
+            switch consume ready {
             case .batch(let batch):
                 next = batch
             case .finished:
@@ -152,7 +154,7 @@ public final class ContactSyncService: Service, Sendable {
                 }
                 next = await consumer.nextBatch()
             }
-            guard let batch = next else { break }
+            guard let batch = next.take() else { break }
             switch schedule.withLock({ $0.arrived(epoch: batch.assignmentEpoch, recordCount: batch.records.count) }) {
             case .skip:
                 continue
@@ -171,7 +173,7 @@ public final class ContactSyncService: Service, Sendable {
             }
             let carried = state.carried
             state.carried = nil
-            guard await start(batch, carrying: carried, mayCarry: true, holdingNew: consumer.isAtBatchCeiling, &state, &upserts)
+            guard await start(consume batch, carrying: carried, mayCarry: true, holdingNew: consumer.isAtBatchCeiling, &state, &upserts)
             else { return false }
         }
         guard await sendCarried(&state, &upserts) else { return false }
@@ -220,11 +222,11 @@ public final class ContactSyncService: Service, Sendable {
     /// contacts this batch sees first too (`CarriedContacts.holdingNew`).
     /// False when the loop must stop.
     private func start(
-        _ batch: RecordBatch, carrying carried: CarriedContacts?, mayCarry: Bool, holdingNew: Bool,
+        _ batch: consuming RecordBatch, carrying carried: CarriedContacts?, mayCarry: Bool, holdingNew: Bool,
         _ state: inout LoopState, _ upserts: inout TaskGroup<UpsertParts.Part>
     ) async -> Bool {
         let started = ContinuousClock.now
-        var work = await processor.decodeAndFold(batch, carried: carried, memory: &state.memory)
+        var work = await processor.decodeAndFold(consume batch, carried: carried, memory: &state.memory)
         var (free, shared) = schedule.withLock { $0.split(work.updates) }
         var waiting = shared
         if mayCarry {
