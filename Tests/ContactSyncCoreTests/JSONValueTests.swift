@@ -23,6 +23,19 @@ struct JSONValueTests {
         #expect(throws: JSONReadError.self) { try JSONValue.parse("[[[1]]]", maxDepth: 2) }
     }
 
+    @Test func literalKeysWriteWhatKeysDoWithTheirCommas() {
+        var scanned = JSONWriter()
+        var literal = JSONWriter()
+        scanned.beginObject(); literal.beginObject()
+        scanned.key("a"); literal.key(literal: "a")
+        scanned.number(1); literal.number(1)
+        scanned.key("b_c"); literal.key(literal: "b_c")
+        scanned.string("x"); literal.string("x")
+        scanned.endObject(); literal.endObject()
+        #expect(String(decoding: literal.bytes, as: UTF8.self) == #"{"a":1,"b_c":"x"}"#)
+        #expect(literal.bytes == scanned.bytes)
+    }
+
     @Test func writerEscapesAndRoundTrips() throws {
         var writer = JSONWriter()
         let value = JSONValue.object(["k\"ey": .array([.string("a\\b\u{1}"), .number(2.5), .number(3), .bool(false), .null])])

@@ -28,22 +28,22 @@ public struct ClockChangelogRecord: Sendable, Equatable {
         var json = JSONWriter(capacity: 96 + clocks.count * 80)
         json.object { json in
             if let writer {
-                json.key("writer")
+                json.key(literal: "writer")
                 json.string(writer)
             }
-            json.key("external_id")
+            json.key(literal: "external_id")
             json.string(externalID)
-            json.key("fields")
+            json.key(literal: "fields")
             json.object { json in
                 var attributesOpen = false
                 for entry in clocks {
                     switch entry.field {
-                    case .email: json.key("email")
-                    case .name: json.key("name")
-                    case .phone: json.key("phone")
+                    case .email: json.key(literal: "email")
+                    case .name: json.key(literal: "name")
+                    case .phone: json.key(literal: "phone")
                     case .attribute(let name):
                         if !attributesOpen {
-                            json.key("custom_attributes")
+                            json.key(literal: "custom_attributes")
                             json.beginObject()
                             attributesOpen = true
                         }
@@ -59,9 +59,9 @@ public struct ClockChangelogRecord: Sendable, Equatable {
 
     private static func write(_ clock: FieldClock, to json: inout JSONWriter) {
         json.beginObject()
-        json.key("occurred_at")
+        json.key(literal: "occurred_at")
         json.plainString { clock.occurredAt.appendRFC3339Nanos(to: &$0) }
-        json.key("digest")
+        json.key(literal: "digest")
         json.plainString { appendHex(clock.digest, to: &$0) }
         json.endObject()
     }

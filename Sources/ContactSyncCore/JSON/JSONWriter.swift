@@ -39,6 +39,18 @@ public struct JSONWriter: Sendable {
         needsComma = true
     }
 
+    /// Writes `"name":` for a literal name that needs no escaping (the member
+    /// names of the per-record writers): copied in one go instead of scanned.
+    public mutating func key(literal name: StaticString) {
+        assert(name.withUTF8Buffer { !$0.contains { $0 < 0x20 || $0 == UInt8(ascii: "\"") || $0 == UInt8(ascii: "\\") } })
+        separate()
+        bytes.append(UInt8(ascii: "\""))
+        name.withUTF8Buffer { bytes.append(contentsOf: $0) }
+        bytes.append(UInt8(ascii: "\""))
+        bytes.append(UInt8(ascii: ":"))
+        needsComma = false
+    }
+
     /// Writes `"name":`; the member's value must follow.
     public mutating func key(_ name: String) {
         separate()

@@ -2,11 +2,11 @@ extension JSONWriter {
     /// `{"topic":..,"partition":..,"offset":..}`
     mutating func recordSource(_ source: RecordSource) {
         beginObject()
-        key("topic")
+        key(literal: "topic")
         string(source.topic)
-        key("partition")
+        key(literal: "partition")
         number(Int64(source.partition))
-        key("offset")
+        key(literal: "offset")
         number(source.offset)
         endObject()
     }
@@ -15,9 +15,9 @@ extension JSONWriter {
     mutating func syncError(_ error: SyncError?) {
         guard let error else { return null() }
         beginObject()
-        key("code")
+        key(literal: "code")
         string(error.code)
-        key("message")
+        key(literal: "message")
         string(error.message)
         endObject()
     }

@@ -19,7 +19,7 @@ public enum UpsertRequest {
     private static func encode(_ entries: some Collection<UpsertEntry>) -> [UInt8] {
         var json = JSONWriter(capacity: 16 + entries.count * 160)
         json.beginObject()
-        json.key("users")
+        json.key(literal: "users")
         json.beginArray()
         for entry in entries { write(entry, to: &json) }
         json.endArray()
@@ -29,13 +29,13 @@ public enum UpsertRequest {
 
     private static func write(_ entry: UpsertEntry, to json: inout JSONWriter) {
         json.beginObject()
-        json.key("external_id")
+        json.key(literal: "external_id")
         json.string(entry.externalID)
         write(entry.email, as: "email", to: &json)
         write(entry.name, as: "name", to: &json)
         write(entry.phoneNumber, as: "phonenumber", to: &json)
         if !entry.customAttributes.isEmpty {
-            json.key("custom_attributes")
+            json.key(literal: "custom_attributes")
             json.beginObject()
             for attribute in entry.customAttributes {
                 json.key(attribute.name)
