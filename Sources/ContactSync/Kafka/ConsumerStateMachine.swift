@@ -88,7 +88,7 @@ struct ConsumerStateMachine {
         batch.assignmentEpoch = assignmentEpoch
         if revokedSinceDelivery {
             revokedSinceDelivery = false
-            batch.removeRecords { !tracker.isLive($0) }
+            batch.removeRecords { !tracker.isLive($1) }
             if batch.records.isEmpty { return .dropped }
         }
         if let waiter {
@@ -179,7 +179,7 @@ struct ConsumerStateMachine {
     mutating func beginRevoke(_ partitions: [TopicPartition]) -> [TopicPartition: Int64] {
         let gone = Set(partitions.compactMap { tracker.generation(of: $0) })
         for index in ready.indices {
-            ready[index].removeRecords { gone.contains($0.generation) }
+            ready[index].removeRecords { gone.contains($1.generation) }
         }
         ready.removeAll { $0.records.isEmpty }
         revokedSinceDelivery = true
@@ -204,7 +204,7 @@ struct ConsumerStateMachine {
         let gone = Set(partitions)
         for partition in partitions { handedOut[partition] = nil }
         for index in ready.indices {
-            ready[index].removeRecords { goneAssignments.contains($0.generation) }
+            ready[index].removeRecords { goneAssignments.contains($1.generation) }
         }
         paused.subtract(gone)
         lagAssigned.subtract(gone)
@@ -329,14 +329,25 @@ public struct RecordBatch: Sendable {
         records.removeSubrange(kept...)
     }
 
-    mutating func removeRecords(where drop: (OffsetTracker.Ticket) -> Bool) {
-        var keptRecords: [KafkaRecord] = []
-        var keptTickets: [OffsetTracker.Ticket] = []
-        for (record, ticket) in zip(records, tickets) where !drop(ticket) {
-            keptRecords.append(record)
-            keptTickets.append(ticket)
+    /// Removes the records `drop` picks, handing each to `removed` first. In
+    /// place: the records that stay move down in order (moves, not copies).
+    mutating func removeRecords(
+        where drop: (KafkaRecord, OffsetTracker.Ticket) -> Bool,
+        removed: (KafkaRecord, OffsetTracker.Ticket) -> Void = { _, _ in }
+    ) {
+        var kept = 0
+        for index in records.indices {
+            if drop(records[index], tickets[index]) {
+                removed(records[index], tickets[index])
+            } else {
+                if kept != index {
+                    records.swapAt(kept, index)
+                    tickets.swapAt(kept, index)
+                }
+                kept += 1
+            }
         }
-        records = keptRecords
-        tickets = keptTickets
+        records.removeSubrange(kept...)
+        tickets.removeSubrange(kept...)
     }
 }

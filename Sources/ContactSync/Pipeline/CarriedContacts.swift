@@ -50,24 +50,12 @@ extension BatchProcessor.Work {
         var carried = CarriedContacts(updates: waiting, records: [], tickets: [])
         carried.records.reserveCapacity(carriedSources.count)
         carried.tickets.reserveCapacity(carriedSources.count)
-        // In place: the records that stay move down over those carried out
-        // (moves, not copies; the batch's arrays are usually its own after
-        // `decodeAndFold` joined the carried-in records to the delivered ones).
-        var kept = 0
-        for index in batch.records.indices {
-            if carriedSources.contains(CarriedSource(batch.records[index].source)) {
-                carried.records.append(batch.records[index])
-                carried.tickets.append(batch.tickets[index])
-            } else {
-                if kept != index {
-                    batch.records.swapAt(kept, index)
-                    batch.tickets.swapAt(kept, index)
-                }
-                kept += 1
-            }
+        // In place (the batch's arrays are usually its own after `decodeAndFold`
+        // joined the carried-in records to the delivered ones).
+        batch.removeRecords(where: { record, _ in carriedSources.contains(CarriedSource(record.source)) }) { record, ticket in
+            carried.records.append(record)
+            carried.tickets.append(ticket)
         }
-        batch.records.removeSubrange(kept...)
-        batch.tickets.removeSubrange(kept...)
         updates = free
         summary.records = batch.records.count
         summary.contacts = free.count
