@@ -81,10 +81,7 @@ struct Watch: ParsableCommand {
     func run() throws {
         let reader = try KafkaTopicReader(brokers: brokers, topics: [resultTopic])
         defer { reader.close() }
-        var accounted = Set<RecordSource>()
-        var statuses: [String: Int] = [:]
-        var contacts: [String: Set<String>] = [:]
-        var firstSeen: Date?
+        var tally = ResultWatchTally(expectedEvents: expect)
         var lastPrint = Date.distantPast
         let started = Date()
         var reached10: Date?
@@ -92,38 +89,33 @@ struct Watch: ParsableCommand {
         var seen = 0
         _ = reader.read(timeout: .seconds(timeout)) { records in
             defer { seen = records.count }
-            for record in records[seen...] {
-                guard let result = record.withValueBytes(WatchedResult.init) else { continue }
-                firstSeen = firstSeen ?? Date()
-                statuses[result.status, default: 0] += 1
-                contacts[result.status, default: []].insert(result.externalID)
-                accounted.formUnion(result.sources)
-            }
-            if reached10 == nil, accounted.count * 10 >= expect { reached10 = Date() }
-            if reached90 == nil, accounted.count * 10 >= expect * 9 { reached90 = Date() }
+            for record in records[seen...] { _ = record.withValueBytes { tally.add($0) } }
+            let accounted = tally.accountedEvents
+            if reached10 == nil, accounted * 10 >= expect { reached10 = Date() }
+            if reached90 == nil, accounted * 10 >= expect * 9 { reached90 = Date() }
             if Date().timeIntervalSince(lastPrint) >= 1 {
                 lastPrint = Date()
-                print("  progress: \(accounted.count)/\(expect) records have results; \(statuses.sorted { $0.key < $1.key }.map { "\($0.key) \($0.value)" }.joined(separator: ", "))")
+                print("  progress: \(accounted)/\(expect) records have results; \(tally.statusCounts.sorted { $0.key < $1.key }.map { "\($0.key) \($0.value)" }.joined(separator: ", "))")
             }
-            return accounted.count >= expect
+            return accounted >= expect
         }
         let seconds = Date().timeIntervalSince(started)
         print("""
             summary:
               events in:                 \(expect)
-              events with a result:      \(accounted.count)
-              result records:            \(statuses.values.reduce(0, +))
-              contacts synced:           \(contacts["synced"]?.count ?? 0)  (results: \(statuses["synced"] ?? 0))
-              contacts unchanged:        \(statuses["unchanged"] ?? 0) results
-              rejected:                  \(statuses["rejected"] ?? 0) results
-              failed:                    \(statuses["failed"] ?? 0) results
+              events with a result:      \(tally.accountedEvents)
+              result records:            \(tally.resultCount)
+              contacts synced:           \(tally.syncedContacts.count)  (results: \(tally.statusCounts["synced"] ?? 0))
+              contacts unchanged:        \(tally.statusCounts["unchanged"] ?? 0) results
+              rejected:                  \(tally.statusCounts["rejected"] ?? 0) results
+              failed:                    \(tally.statusCounts["failed"] ?? 0) results
               time to all results:       \(String(format: "%.1f", seconds)) s
             """)
         if let reached10, let reached90, reached90 > reached10 {
             let steady = Double(expect) * 0.8 / reached90.timeIntervalSince(reached10)
             print("watch: steady_events_per_second=\(Int(steady)) total_seconds=\(String(format: "%.2f", seconds))")
         }
-        if accounted.count < expect { throw ExitCode(1) }
+        if tally.accountedEvents < expect { throw ExitCode(1) }
     }
 }
 

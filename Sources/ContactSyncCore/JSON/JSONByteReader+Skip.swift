@@ -5,7 +5,7 @@ extension JSONByteReader {
     /// Iterative, so hostile nesting cannot overflow the stack; depth is checked
     /// before a container is entered. `enclosingDepth` is the number of
     /// containers already open around the value (1 for a top-level field).
-    mutating func skipValue(enclosingDepth: Int, maxDepth: Int) throws(JSONReadError) {
+    public mutating func skipValue(enclosingDepth: Int, maxDepth: Int) throws(JSONReadError) {
         var open = ContainerStack()
         while true {
             // A value is expected here.
