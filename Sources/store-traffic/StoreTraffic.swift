@@ -86,10 +86,7 @@ struct Watch: ParsableCommand {
         let started = Date()
         var reached10: Date?
         var reached90: Date?
-        var seen = 0
-        _ = reader.read(timeout: .seconds(timeout)) { records in
-            defer { seen = records.count }
-            for record in records[seen...] { _ = record.withValueBytes { tally.add($0) } }
+        reader.readValues(timeout: .seconds(timeout), { tally.add($0) }) {
             let accounted = tally.accountedEvents
             if reached10 == nil, accounted * 10 >= expect { reached10 = Date() }
             if reached90 == nil, accounted * 10 >= expect * 9 { reached90 = Date() }

@@ -81,6 +81,21 @@ public final class KafkaTopicReader: Sendable {
         return records
     }
 
+    /// Hands each record's value (empty for a tombstone) to `value` in place,
+    /// neither copied nor kept, until `stop` says enough or `timeout` passes.
+    /// For a reader that measures a service on the same machine: it should cost little.
+    public func readValues(
+        timeout: Duration, _ value: (UnsafeRawBufferPointer) -> Void, until stop: () -> Bool
+    ) {
+        let deadline = ContinuousClock.now + timeout
+        while ContinuousClock.now < deadline {
+            _ = handle.pollBorrowing(timeoutMs: 100) { _, _, _, bytes in
+                value(bytes ?? UnsafeRawBufferPointer(start: nil, count: 0))
+            }
+            if stop() { break }
+        }
+    }
+
     public func close() { handle.close() }
 }
 
