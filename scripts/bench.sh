@@ -156,7 +156,8 @@ contact-sync ran with {"its default settings" if batch == "default" else f"BATCH
 
 `core-bench` (release, one thread, no I/O) on the same {events:,} events; the pure stages of the
 record's way, best of three runs. The service decodes and encodes results over both cores
-(`SplitWork`) and folds and reconciles on one, beside librdkafka, libcurl, bookbag-sim and Tansu.
+(`SplitWork`), folds over both by contact (`ContactFolders`) and reconciles on one, beside librdkafka,
+libcurl, bookbag-sim and Tansu.
 
 {core_table}
 

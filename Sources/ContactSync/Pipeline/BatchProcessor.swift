@@ -60,9 +60,11 @@ struct BatchProcessor: Sendable {
 
     /// Stage 1: decode and validate (bad records are rejected on their own),
     /// then fold per contact, going on from the contacts `carried` from the
-    /// batch before (their events were read first). Decoding, which shares
-    /// nothing, runs over the cores (`SplitWork`); folding takes the decoded
-    /// events in record order.
+    /// batch before (their events were read first). Both run over the cores:
+    /// decoding by slices of the batch (`SplitWork`), folding by contact
+    /// (`ContactFolders`: each contact's events in record order). Below
+    /// `foldOverCoresFrom` delivered records one folder keeps the contacts in
+    /// order of first appearance; no stage depends on that order.
     func decodeAndFold(_ delivered: consuming RecordBatch, carried: CarriedContacts? = nil, memory: inout Memory) async -> Work {
         var batch = consume delivered
         let deliveredCount = batch.records.count
@@ -77,7 +79,8 @@ struct BatchProcessor: Sendable {
         work.summary.delivered = deliveredCount
         work.messages.reserveCapacity(deliveredCount / 2 + 8)
         let now = Timestamp.now
-        var folder = carried.map { BatchFolder(continuing: $0.updates) } ?? BatchFolder()
+        let folders = ContactFolders(
+            count: deliveredCount >= Self.foldOverCoresFrom ? SplitWork.cores : 1, continuing: carried?.updates ?? [])
         var notKeyedByExternalID: [String: Int] = [:]
         let limits = configuration.decodeLimits
         var chunkStart = 0
@@ -87,11 +90,28 @@ struct BatchProcessor: Sendable {
             let parts = await SplitWork.map(chunk, minimumPerPart: Self.decodeChunk / 8) { records in
                 records.map { Self.decode($0, limits: limits) }
             }
-            for (record, decoded) in zip(chunk, parts.joined()) {
-                fold(record, decoded, into: &folder, &work, &notKeyedByExternalID, memory: &memory, at: now)
+            // In record order: rejects, keying, and each event's folder.
+            var eventFolders = [UInt8](repeating: 0, count: chunk.count)
+            var index = 0
+            for part in parts {
+                for decoded in part {
+                    let record = chunk[chunk.startIndex + index]
+                    switch decoded {
+                    case .success(let event):
+                        if !Self.isKeyed(record, by: event.externalID) { notKeyedByExternalID[record.topic, default: 0] += 1 }
+                        eventFolders[index] = folders.folder(of: event.externalID)
+                    case .failure(let failure):
+                        reject(record, failure, &work, at: now)
+                    }
+                    index += 1
+                }
             }
+            // Every record takes a sequence number, rejected ones too.
+            let firstSequence = memory.sequence
+            memory.sequence += UInt64(chunk.count)
+            await folders.fold(parts, of: chunk, eventFolders: eventFolders, firstSequence: firstSequence)
         }
-        work.updates = folder.updates
+        work.updates = folders.updates
         work.summary.contacts = work.updates.count
         if !notKeyedByExternalID.isEmpty { reportKeying(notKeyedByExternalID, memory: &memory) }
         return work
@@ -101,31 +121,25 @@ struct BatchProcessor: Sendable {
     /// alive before they fold (about 1 MB), large enough that a part pays for its task.
     static let decodeChunk = 4096
 
+    /// Delivered records from which a batch folds over the cores: below it a
+    /// part would not pay for its task.
+    static let foldOverCoresFrom = 1024
+
     static func decode(_ record: KafkaRecord, limits: DecodeLimits) -> Result<StoreEvent, DecodeFailure> {
         if record.valueIsNull { return .failure(DecodeFailure(reason: .tombstone)) }
         return record.withValueBytes { EventDecoder.decode($0, limits: limits) }
     }
 
-    /// Folds a decoded event, or rejects the record (a result and a dead letter).
-    private func fold(
-        _ record: KafkaRecord, _ decoded: Result<StoreEvent, DecodeFailure>, into folder: inout BatchFolder,
-        _ work: inout Work, _ notKeyedByExternalID: inout [String: Int], memory: inout Memory, at now: Timestamp
-    ) {
-        memory.sequence += 1
-        switch decoded {
-        case .success(let event):
-            if !Self.isKeyed(record, by: event.externalID) { notKeyedByExternalID[record.topic, default: 0] += 1 }
-            folder.add(event, source: record.source, sequence: memory.sequence)
-        case .failure(let failure):
-            work.summary.rejected += 1
-            let error = SyncError(code: failure.reason.code, message: failure.reason.message)
-            work.messages += outcomes.results(
-                externalID: failure.externalID, status: .rejected, eventIDs: failure.eventID.map { [$0] } ?? [],
-                sources: [record.source], attempts: 0, httpStatus: nil, error: error, ignored: [], reason: nil, at: now)
-            work.messages.append(outcomes.deadLetter(record, error: error, externalID: failure.externalID,
-                                            eventIDs: failure.eventID.map { [$0] } ?? [], at: now))
-            metrics.deadLetter(code: error.code)
-        }
+    /// Rejects a record that did not decode: a result and a dead letter.
+    private func reject(_ record: KafkaRecord, _ failure: DecodeFailure, _ work: inout Work, at now: Timestamp) {
+        work.summary.rejected += 1
+        let error = SyncError(code: failure.reason.code, message: failure.reason.message)
+        work.messages += outcomes.results(
+            externalID: failure.externalID, status: .rejected, eventIDs: failure.eventID.map { [$0] } ?? [],
+            sources: [record.source], attempts: 0, httpStatus: nil, error: error, ignored: [], reason: nil, at: now)
+        work.messages.append(outcomes.deadLetter(record, error: error, externalID: failure.externalID,
+                                        eventIDs: failure.eventID.map { [$0] } ?? [], at: now))
+        metrics.deadLetter(code: error.code)
     }
 
     /// Whether a record's Kafka key is its `external_id`, as contracts section 1

@@ -25,14 +25,18 @@ enum SplitWork {
         let count = partCount(items.count, parts: parts, minimumPerPart: minimumPerPart)
         if count == 1 { return [transform(items)] }
         let bounds = (0...count).map { items.startIndex + items.count * $0 / count }
+        return await each(count) { part in transform(items[bounds[part]..<bounds[part + 1]]) }
+    }
+
+    /// `transform(part)` for each part in `0..<parts`, in that order: the first
+    /// on the calling task, the others as child tasks.
+    static func each<Output: Sendable>(_ parts: Int, _ transform: @escaping @Sendable (Int) -> Output) async -> [Output] {
+        if parts <= 1 { return [transform(0)] }
         return await withTaskGroup(of: (Int, Output).self) { group in
-            for part in 1..<count {
-                let slice = items[bounds[part]..<bounds[part + 1]]
-                group.addTask { (part, transform(slice)) }
-            }
-            let first = transform(items[bounds[0]..<bounds[1]])
+            for part in 1..<parts { group.addTask { (part, transform(part)) } }
+            let first = transform(0)
             var others: [(Int, Output)] = []
-            others.reserveCapacity(count - 1)
+            others.reserveCapacity(parts - 1)
             for await output in group { others.append(output) }
             others.sort { $0.0 < $1.0 }
             return [first] + others.map(\.1)
