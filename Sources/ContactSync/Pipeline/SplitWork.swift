@@ -5,7 +5,8 @@ import FoundationEssentials
 /// and its acknowledgement each stage runs alone (BENCHMARKS.md, session 22:
 /// the two cores half idle), so decoding and result encoding, which need no
 /// shared state, take both cores; the caller reads the parts in order, so
-/// nothing downstream (folding, per-contact order) changes.
+/// nothing downstream changes. Folding splits by contact instead
+/// (`ContactFolders`, through `each`).
 enum SplitWork {
     /// The cores the cooperative pool can use.
     static let cores = max(1, ProcessInfo.processInfo.activeProcessorCount)
