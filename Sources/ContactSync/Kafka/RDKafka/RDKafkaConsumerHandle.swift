@@ -7,9 +7,10 @@ import FoundationEssentials
 /// `metadata`) must run on the consumer's own thread, never on Swift's
 /// cooperative pool; see `KafkaConsumer`.
 ///
-/// `@unchecked Sendable`: librdkafka documents `rd_kafka_t` as thread-safe;
-/// the only Swift state is `topicNames`, `burstBytesHint` and `copiedMessages`,
-/// touched by `poll` and `pollBurst` alone, which run on the single poll thread.
+/// `@unchecked Sendable`: librdkafka documents `rd_kafka_t` and its queues as
+/// thread-safe; the only Swift state is `topicNames`, `burstBytesHint`,
+/// `copiedMessages` and the memory behind `polledMessages`, touched by `poll`
+/// and `pollBurst` alone, which run on the single poll thread.
 final class RDKafkaConsumerHandle: @unchecked Sendable {
     private let handle: OpaquePointer
     private let callbacks: RDKafkaCallbacks
@@ -18,6 +19,15 @@ final class RDKafkaConsumerHandle: @unchecked Sendable {
     private var burstBytesHint = 0
     /// `pollBurst`'s list of the burst's messages, kept for the next burst.
     private var copiedMessages: [CopiedMessage] = []
+    /// The consumer queue (where `rd_kafka_consumer_poll` reads), for taking
+    /// what is already fetched many messages a call; nil outside a group.
+    private let consumerQueue: OpaquePointer?
+    /// `rd_kafka_consume_batch_queue`'s output array, reused by every burst.
+    private let polledMessages: UnsafeMutablePointer<UnsafeMutablePointer<rd_kafka_message_t>?>
+    /// Messages taken per `rd_kafka_consume_batch_queue` call: what one call
+    /// may add beyond `pollBurst`'s byte bound (they are already in librdkafka's
+    /// prefetch queue, bounded by `queued.max.messages.kbytes`).
+    static let messagesPerCall = 64
 
     init(config: RDKafkaConfig, callbacks: RDKafkaCallbacks) throws {
         let conf = try config.makeConf()
@@ -32,9 +42,16 @@ final class RDKafkaConsumerHandle: @unchecked Sendable {
         handle = created
         self.callbacks = callbacks
         rd_kafka_poll_set_consumer(handle)
+        consumerQueue = rd_kafka_queue_get_consumer(handle)
+        polledMessages = .allocate(capacity: Self.messagesPerCall)
     }
 
-    deinit { rd_kafka_destroy(handle) }
+    deinit {
+        // librdkafka wants every queue reference given back before the handle goes.
+        if let consumerQueue { rd_kafka_queue_destroy(consumerQueue) }
+        polledMessages.deallocate()
+        rd_kafka_destroy(handle)
+    }
 
     func subscribe(_ topics: [String]) throws {
         let list = RDKafkaTopicPartitionList(topics.map { TopicPartition(topic: $0, partition: -1) })
@@ -92,14 +109,17 @@ final class RDKafkaConsumerHandle: @unchecked Sendable {
             copiedMessages = copied
         }
         var failure: String?
-        polling: while copied.count < limit && bytes.count < maxBytes {
-            switch withPolledMessage(timeoutMs: copied.isEmpty ? timeoutMs : 0, { Self.copy($0, appendingBytesTo: &bytes) }) {
-            case .record(let message): copied.append(message)
-            case .nothing, .endOfPartition: break polling
-            case .error(let message):
-                failure = message
-                break polling
-            }
+        // The first message may be waited for; the rest are taken from what is
+        // already fetched, many per call: one lock and one clock reading a call
+        // instead of a message (librdkafka's per-poll clock readings were this
+        // thread's top frame).
+        switch withPolledMessage(timeoutMs: timeoutMs, { Self.copy($0, appendingBytesTo: &bytes) }) {
+        case .record(let message): copied.append(message)
+        case .nothing, .endOfPartition: break
+        case .error(let message): failure = message
+        }
+        if copied.count == 1 {
+            takeFetched(into: &copied, bytes: &bytes, limit: limit, maxBytes: maxBytes, failure: &failure)
         }
         burstBytesHint = bytes.count
         if !copied.isEmpty {
@@ -118,6 +138,46 @@ final class RDKafkaConsumerHandle: @unchecked Sendable {
             for message in copied { records.append(record(message, in: storage, consumedAtNanos: consumedAt)) }
         }
         return failure
+    }
+
+    /// Copies already-fetched messages (never waiting) until `limit` messages,
+    /// `maxBytes`, an empty queue, an error or a partition's end. Every message a
+    /// call returns is copied, even past the one that stops the burst: a message
+    /// taken from librdkafka and dropped would be a gap in its partition.
+    private func takeFetched(
+        into copied: inout [CopiedMessage], bytes: inout [UInt8], limit: Int, maxBytes: Int, failure: inout String?
+    ) {
+        guard let consumerQueue else {
+            // Outside a group: one poll a message, as before.
+            polling: while copied.count < limit && bytes.count < maxBytes {
+                switch withPolledMessage(timeoutMs: 0, { Self.copy($0, appendingBytesTo: &bytes) }) {
+                case .record(let message): copied.append(message)
+                case .nothing, .endOfPartition: break polling
+                case .error(let message):
+                    failure = message
+                    break polling
+                }
+            }
+            return
+        }
+        var stop = false
+        while !stop && copied.count < limit && bytes.count < maxBytes {
+            let wanted = min(limit - copied.count, Self.messagesPerCall)
+            let count = rd_kafka_consume_batch_queue(consumerQueue, 0, polledMessages, wanted)
+            guard count > 0 else { return }
+            stop = count < wanted
+            for index in 0..<count {
+                guard let message = polledMessages[index] else { continue }
+                defer { rd_kafka_message_destroy(message) }
+                switch message.pointee.err {
+                case RD_KAFKA_RESP_ERR_NO_ERROR: copied.append(Self.copy(message, appendingBytesTo: &bytes))
+                case RD_KAFKA_RESP_ERR__PARTITION_EOF: stop = true
+                default:
+                    if failure == nil { failure = String(cString: rd_kafka_err2str(message.pointee.err)) }
+                    stop = true
+                }
+            }
+        }
     }
 
     /// A message's place in the burst's bytes, and what else the record keeps.
