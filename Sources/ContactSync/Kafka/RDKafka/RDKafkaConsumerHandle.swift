@@ -20,8 +20,8 @@ final class RDKafkaConsumerHandle: @unchecked Sendable {
     /// `pollBurst`'s list of the burst's messages, kept for the next burst.
     private var copiedMessages: [CopiedMessage] = []
     /// The consumer queue (where `rd_kafka_consumer_poll` reads), for taking
-    /// what is already fetched many messages a call; nil outside a group.
-    private let consumerQueue: OpaquePointer?
+    /// what is already fetched many messages a call.
+    private let consumerQueue: OpaquePointer
     /// `rd_kafka_consume_batch_queue`'s output array, reused by every burst.
     private let polledMessages: UnsafeMutablePointer<UnsafeMutablePointer<rd_kafka_message_t>?>
     /// Messages taken per `rd_kafka_consume_batch_queue` call: what one call
@@ -39,16 +39,22 @@ final class RDKafkaConsumerHandle: @unchecked Sendable {
             rd_kafka_conf_destroy(conf)
             throw KafkaError("cannot create the Kafka consumer: \(message)")
         }
+        rd_kafka_poll_set_consumer(created)
+        // librdkafka has a consumer queue only with a `group.id`; every consumer
+        // contact-sync makes sets one (tools and the clock reader too).
+        guard let queue = rd_kafka_queue_get_consumer(created) else {
+            rd_kafka_destroy(created)
+            throw KafkaError("cannot create the Kafka consumer: no consumer queue (group.id unset)")
+        }
         handle = created
         self.callbacks = callbacks
-        rd_kafka_poll_set_consumer(handle)
-        consumerQueue = rd_kafka_queue_get_consumer(handle)
+        consumerQueue = queue
         polledMessages = .allocate(capacity: Self.messagesPerCall)
     }
 
     deinit {
         // librdkafka wants every queue reference given back before the handle goes.
-        if let consumerQueue { rd_kafka_queue_destroy(consumerQueue) }
+        rd_kafka_queue_destroy(consumerQueue)
         polledMessages.deallocate()
         rd_kafka_destroy(handle)
     }
@@ -147,19 +153,6 @@ final class RDKafkaConsumerHandle: @unchecked Sendable {
     private func takeFetched(
         into copied: inout [CopiedMessage], bytes: inout [UInt8], limit: Int, maxBytes: Int, failure: inout String?
     ) {
-        guard let consumerQueue else {
-            // Outside a group: one poll a message, as before.
-            polling: while copied.count < limit && bytes.count < maxBytes {
-                switch withPolledMessage(timeoutMs: 0, { Self.copy($0, appendingBytesTo: &bytes) }) {
-                case .record(let message): copied.append(message)
-                case .nothing, .endOfPartition: break polling
-                case .error(let message):
-                    failure = message
-                    break polling
-                }
-            }
-            return
-        }
         var stop = false
         while !stop && copied.count < limit && bytes.count < maxBytes {
             let wanted = min(limit - copied.count, Self.messagesPerCall)
