@@ -117,6 +117,9 @@ import ContactSyncCore
         }
         #expect(merged == incoming.encoded())
         let garbage: [UInt8] = [7, 7, 7]
+        // Nothing stored and unreadable incoming bytes: no clocks, not the garbage.
+        let fromGarbage = garbage.withUnsafeBytes { ContactClocks.mergingEncoded(nil, $0) }
+        #expect(fromGarbage == ContactClocks().encoded())
         let overGarbage = garbage.withUnsafeBytes { ContactClocks.mergedEncoded($0, with: incoming) }
         #expect(overGarbage == incoming.encoded())
 

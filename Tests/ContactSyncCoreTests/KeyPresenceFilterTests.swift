@@ -12,6 +12,23 @@ import ContactSyncCore
         #expect(filter.insertions == 20_000)
     }
 
+    /// `insert` says "absent before" exactly when `mayContain` would have said no:
+    /// never for a key inserted earlier (the store then skips its read).
+    @Test func insertTellsAKeyThatWasCertainlyAbsent() {
+        var filter = KeyPresenceFilter(bits: 1 << 16, probes: 5)
+        var toldAbsent = 0
+        for index in 0..<5_000 {
+            let key = "customer-\(index)"
+            let couldBeThere = filter.mayContain(key)
+            let wasAbsent = filter.insert(key)
+            #expect(wasAbsent == !couldBeThere)
+            let absentAgain = filter.insert(key)
+            #expect(!absentAgain, "a key inserted a moment ago was told absent")
+            if wasAbsent { toldAbsent += 1 }
+        }
+        #expect(toldAbsent > 4_900, "at this load nearly every new key is told absent: \(toldAbsent)")
+    }
+
     @Test func anEmptyFilterContainsNothing() {
         let filter = KeyPresenceFilter(bits: 64, probes: 3)
         #expect(!filter.mayContain(""))

@@ -144,6 +144,25 @@ struct ClockStoreTests {
         await store.close()
     }
 
+    /// A write known to be new (the key filter had never seen its key) is a
+    /// plain insert; one that finds its key stored after all (a changelog
+    /// write got in first) is merged with it, neither lost nor counted twice.
+    @Test func aWriteKnownNewThatFindsItsKeyStoredIsMergedWithIt() throws {
+        let directory = try Directory()
+        defer { directory.remove() }
+        let files = ClockStoreFiles(main: directory.storePath)
+        try ClockDatabase.create(files, topic: Self.topic)
+        let database = try ClockDatabase.open(files, topic: Self.topic, cacheBytes: 1 << 20)
+        try database.merge([ClockDatabase.Write(key: "a", value: [1])], positions: [:], using: Self.append)
+        try database.merge(
+            [.init(key: "b", value: [3], knownNew: true), .init(key: "a", value: [2], knownNew: true)],
+            positions: [0: 4], using: Self.append)
+        #expect(try database.load(["a", "b"]) == ["a": [1, 2], "b": [3]])
+        #expect(database.contacts == 2)
+        #expect(try database.positions() == [0: 4])
+        try database.close()
+    }
+
     @Test func positionsAndValuesSurviveCloseAndReopen() async throws {
         let directory = try Directory()
         defer { directory.remove() }

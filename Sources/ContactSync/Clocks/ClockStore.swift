@@ -45,7 +45,12 @@ public final class ClockStore: Sendable {
     private let merge: Merge
     /// Writes not yet in SQLite, per key merged.
     private struct WriteBack {
-        var values: [String: [UInt8]] = [:]
+        struct Waiting {
+            var value: [UInt8]
+            /// Never stored nor queued before this write (see `ClockDatabase.Write`).
+            let knownNew: Bool
+        }
+        var values: [String: Waiting] = [:]
         var delayedFlushQueued = false
         var immediateFlushQueued = false
     }
@@ -107,7 +112,7 @@ public final class ClockStore: Sendable {
             // On the queue, no write-back runs meanwhile: a key is in SQLite or here.
             writeBack.withLock { writeBack in
                 for key in maybeStored {
-                    guard let waiting = writeBack.values[key] else { continue }
+                    guard let waiting = writeBack.values[key]?.value else { continue }
                     found[key] = waiting.withUnsafeBytes { waiting in
                         guard let stored = found[key] else { return Array(waiting) }
                         return stored.withUnsafeBytes { merge($0, waiting) }
@@ -128,7 +133,11 @@ public final class ClockStore: Sendable {
         remember(entries)
         try await onQueue { [self] database in
             let waiting = takeWriteBack()
-            try database.merge(waiting.isEmpty ? entries : waiting + entries, positions: positions, using: merge)
+            if waiting.isEmpty {
+                try database.merge(entries, positions: positions, using: merge)
+            } else {
+                try database.merge(waiting + entries.map { .init(key: $0.key, value: $0.value) }, positions: positions, using: merge)
+            }
         }
     }
 
@@ -143,18 +152,20 @@ public final class ClockStore: Sendable {
     /// merged with it; in SQLite it is merged with the stored value as always.
     public func mergeWithoutWaiting(_ entries: [(key: String, value: [UInt8])], supersedingWaiting: Bool = false) {
         guard !entries.isEmpty else { return }
-        guard remember(entries) else {
+        guard let wereAbsent = remember(entries) else {
             unreportedFailure.withLock { $0 = $0 ?? closedError }
             return
         }
         let flush: DispatchTimeInterval? = writeBack.withLock { writeBack in
-            for entry in entries {
-                if !supersedingWaiting, let waiting = writeBack.values[entry.key] {
-                    writeBack.values[entry.key] = waiting.withUnsafeBytes { waiting in
-                        entry.value.withUnsafeBytes { merge(waiting, $0) }
-                    }
+            for (entry, wasAbsent) in zip(entries, wereAbsent) {
+                if let waiting = writeBack.values[entry.key] {
+                    // Still waiting: known new as before, whatever the filter says now.
+                    writeBack.values[entry.key]!.value =
+                        supersedingWaiting
+                        ? entry.value
+                        : waiting.value.withUnsafeBytes { waiting in entry.value.withUnsafeBytes { merge(waiting, $0) } }
                 } else {
-                    writeBack.values[entry.key] = entry.value
+                    writeBack.values[entry.key] = .init(value: entry.value, knownNew: wasAbsent)
                 }
             }
             if writeBack.values.count >= Self.writeBackLimit {
@@ -180,21 +191,21 @@ public final class ClockStore: Sendable {
     }
 
     /// On the queue only: the writes waiting in memory, which the caller then writes.
-    private func takeWriteBack() -> [(key: String, value: [UInt8])] {
+    private func takeWriteBack() -> [ClockDatabase.Write] {
         writeBack.withLock { writeBack in
             defer { writeBack = WriteBack() }
-            return writeBack.values.map { ($0.key, $0.value) }
+            return writeBack.values.map { .init(key: $0.key, value: $0.value.value, knownNew: $0.value.knownNew) }
         }
     }
 
     /// Before the write is queued, so no read can skip the queue for these
-    /// keys. False once the store is closed.
+    /// keys. Per entry, whether the filter had certainly never seen its key;
+    /// nil once the store is closed.
     @discardableResult
-    private func remember(_ entries: [(key: String, value: [UInt8])]) -> Bool {
+    private func remember(_ entries: [(key: String, value: [UInt8])]) -> [Bool]? {
         keyFilter.withLock { filter in
-            guard filter != nil else { return false }
-            for entry in entries { filter?.insert(entry.key) }
-            return true
+            guard filter != nil else { return nil }
+            return entries.map { filter!.insert($0.key) }
         }
     }
 

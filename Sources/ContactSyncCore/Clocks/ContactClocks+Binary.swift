@@ -63,7 +63,10 @@ extension ContactClocks {
     /// `mergedEncoded(_:with:)` with the incoming clocks encoded too (unreadable
     /// incoming bytes count as none).
     public static func mergingEncoded(_ existing: UnsafeRawBufferPointer?, _ incoming: UnsafeRawBufferPointer) -> [UInt8] {
-        mergedEncoded(existing, with: ContactClocks(encoded: incoming) ?? ContactClocks())
+        // Nothing stored (a new contact): readable bytes are canonical, so
+        // they already are their own encoding; only the check is needed.
+        if existing == nil, ContactClocks(encoded: incoming) != nil { return Array(incoming) }
+        return mergedEncoded(existing, with: ContactClocks(encoded: incoming) ?? ContactClocks())
     }
 
     private static func encodedSize(of field: ContactField) -> Int {

@@ -27,14 +27,24 @@ public struct KeyPresenceFilter: Sendable {
         self.probes = probes
     }
 
-    public mutating func insert(_ key: String) {
+    /// True when the key was certainly absent before (some probe's bit was
+    /// clear): no key inserted earlier equals it.
+    @discardableResult
+    public mutating func insert(_ key: String) -> Bool {
         var (position, step) = Self.hashes(key)
+        var wasAbsent = false
         for _ in 0..<probes {
             let bit = position & mask
-            words[Int(bit >> 6)] |= 1 << (bit & 63)
+            let word = Int(bit >> 6)
+            let flag: UInt64 = 1 << (bit & 63)
+            if words[word] & flag == 0 {
+                wasAbsent = true
+                words[word] |= flag
+            }
             position &+= step
         }
         insertions += 1
+        return wasAbsent
     }
 
     public func mayContain(_ key: String) -> Bool {

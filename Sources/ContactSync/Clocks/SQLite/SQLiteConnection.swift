@@ -40,6 +40,9 @@ final class SQLiteConnection {
         try withStatement(sql) { statement in try statement.step() ? statement.text(at: 0) : nil }
     }
 
+    /// Rows the last INSERT, UPDATE or DELETE changed (0 when a conflict clause skipped it).
+    var changes: Int { handle.map { Int(sqlite3_changes($0)) } ?? 0 }
+
     /// Runs `body` with the cached statement for `sql`, reset afterwards.
     func withStatement<T>(_ sql: String, _ body: (SQLiteStatement) throws -> T) throws -> T {
         let statement = try cachedStatement(sql)
