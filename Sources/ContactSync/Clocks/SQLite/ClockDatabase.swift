@@ -254,28 +254,32 @@ final class ClockDatabase {
         _ write: Write, with statements: WriteStatements,
         using merge: (UnsafeRawBufferPointer?, UnsafeRawBufferPointer) -> [UInt8]
     ) throws -> Bool {
-        if write.knownNew, try insert(write.key, write.value.withUnsafeBytes { merge(nil, $0) }, with: statements.insert) {
-            return true
+        func asNew() -> [UInt8] { write.value.withUnsafeBytes { merge(nil, $0) } }
+        if write.knownNew, try insert(write.key, asNew(), with: statements.insert) { return true }
+        guard let stored = try mergedWithStored(write, select: statements.select, using: merge) else {
+            return try insert(write.key, asNew(), with: statements.insert)
         }
-        let select = statements.select
+        if stored.changed {
+            let update = statements.update
+            defer { update.reset() }
+            try update.bind(1, blob: stored.merged)
+            try update.bind(2, text: write.key)
+            _ = try update.step()
+        }
+        return false
+    }
+
+    /// The write merged with the stored value, and whether that changed it; nil when the key is not stored.
+    private func mergedWithStored(
+        _ write: Write, select: SQLiteStatement, using merge: (UnsafeRawBufferPointer?, UnsafeRawBufferPointer) -> [UInt8]
+    ) throws -> (merged: [UInt8], changed: Bool)? {
         defer { select.reset() }
         try select.bind(1, text: write.key)
-        guard try select.step() else {
-            select.reset()
-            return try insert(write.key, write.value.withUnsafeBytes { merge(nil, $0) }, with: statements.insert)
-        }
-        let (merged, changed) = select.withBlob(at: 0) { stored in
+        guard try select.step() else { return nil }
+        return select.withBlob(at: 0) { stored in
             let merged = write.value.withUnsafeBytes { merge(stored, $0) }
             return (merged, !merged.elementsEqual(stored))
         }
-        guard changed else { return false }
-        select.reset()
-        let update = statements.update
-        defer { update.reset() }
-        try update.bind(1, blob: merged)
-        try update.bind(2, text: write.key)
-        _ = try update.step()
-        return false
     }
 
     /// Inserts unless the key is stored; true when it inserted.
