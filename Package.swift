@@ -45,6 +45,8 @@ let package = Package(
         .systemLibrary(name: "CMalloc", path: "Sources/CMalloc"),
         // Thread names for the service's own pthreads.
         .systemLibrary(name: "CPthread", path: "Sources/CPthread"),
+        // jemalloc as the service binary's allocator, with its settings (libjemalloc-dev).
+        .target(name: "CJemalloc", linkerSettings: [.linkedLibrary("jemalloc")]),
 
         // Pure logic: decode, validate, fold, plan attributes, chunk, classify, retry. No I/O.
         .target(name: "ContactSyncCore"),
@@ -69,7 +71,7 @@ let package = Package(
         .executableTarget(
             name: "contact-sync",
             dependencies: [
-                "ContactSync",
+                "ContactSync", "CJemalloc",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ],
             linkerSettings: rdkafkaLinkerSettings),

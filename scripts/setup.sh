@@ -15,7 +15,7 @@ if [ "$(id -u)" != 0 ]; then SUDO="sudo"; fi
 
 # ---- apt packages --------------------------------------------------------
 APT_PACKAGES=(build-essential pkg-config dpkg-dev patch python3 python3-venv
-  libcurl4-openssl-dev libsqlite3-dev libssl-dev libsasl2-dev zlib1g-dev libzstd-dev liblz4-dev
+  libcurl4-openssl-dev libsqlite3-dev libjemalloc-dev libssl-dev libsasl2-dev zlib1g-dev libzstd-dev liblz4-dev
   procps curl openssl)
 missing=()
 for p in "${APT_PACKAGES[@]}"; do

@@ -14,14 +14,15 @@ public struct ContactSyncServices: Sendable {
     public var http: CurlHTTPClient
     /// With INTAKE_ENABLED: the webhook intake in the same process.
     public var intake: IntakeServices?
-    public var memory = MemoryTrimmer()
+    /// glibc only: jemalloc returns freed pages by itself (its decay settings, `CJemalloc`).
+    public var memory: MemoryTrimmer? = Allocator.current.isGlibc ? MemoryTrimmer() : nil
 
     /// Started in this order and shut down in reverse: the intake's listener
     /// answers its last requests first; the consumer drains, flushes and commits;
     /// then the clock changelog stops and the store closes; then the ops
     /// endpoint stops; the producers last.
     public var all: [any Service] {
-        [memory, publisher] + (intake.map { [$0.producer, $0.deadlines] } ?? []) + [ops, clocks, sync]
+        (memory.map { [$0] } ?? []) + [publisher] + (intake.map { [$0.producer, $0.deadlines] } ?? []) + [ops, clocks, sync]
             + (intake.map { [$0.server] } ?? [])
     }
 }

@@ -128,17 +128,22 @@ struct IntakeCommand: AsyncParsableCommand {
     }
 }
 
-/// The allocator's settings first, logging next (flags win over variables for LOG_LEVEL and LOG_FORMAT too; a
+/// The allocator's settings first (glibc only), logging next (flags win over variables for LOG_LEVEL and LOG_FORMAT too; a
 /// flag error is reported by the configuration reader), then the configuration:
 /// an error there exits 2.
 func startUp(settings: [String], label: String, scope: ConfigurationReader.Scope) throws -> (ContactSyncConfiguration, Logger) {
     let environment = ProcessInfo.processInfo.environment
-    // Before any thread allocates: arenas are created per thread.
-    AllocatorSettings.apply(environment: environment)
+    // This binary links jemalloc (configured in CJemalloc); glibc's settings are for a build without it.
+    let allocator = Allocator.current
+    if allocator.isGlibc {
+        // Before any thread allocates: arenas are created per thread.
+        AllocatorSettings.apply(environment: environment)
+    }
     let flagVariables = (try? ConfigurationReader.flagsAsVariables(settings)) ?? [:]
     let bootstrap = LoggingSetup.bootstrap(environment: environment.merging(flagVariables) { _, flag in flag })
     var logger = Logger(label: label)
     logger.logLevel = bootstrap
+    logger.info("allocator: \(allocator)")
     do {
         return (try ConfigurationReader.read(environment: environment, flags: settings, scope: scope), logger)
     } catch {
