@@ -6,7 +6,7 @@
 # RSS keeps rising after the warm-up by more than SOAK_RSS_GROWTH_PERCENT (10) or
 # ever exceeds SOAK_RSS_LIMIT_MB (150; about 115 MB is normal: 50,000 remembered
 # contacts, 10,000 outstanding records, librdkafka's prefetch). scripts/rss-trend.py.
-# SOAK_SYNC_ENV adds settings to contact-sync alone, e.g. "MALLOC_ARENA_MAX=2";
+# SOAK_SYNC_ENV adds settings to contact-sync alone, e.g. "MALLOC_CONF=dirty_decay_ms:0";
 # SOAK_SYNC_BIN runs another contact-sync binary (to compare builds).
 # SOAK_HEAPTRACK=1 also records its heap with heaptrack (Debian package) into
 # .run/soak-memory/heaptrack.gz; read it with `heaptrack_print -f FILE`.

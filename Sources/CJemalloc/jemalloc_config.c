@@ -1,5 +1,5 @@
 // jemalloc reads this string once, before its first allocation; MALLOC_CONF in
-// the environment is applied after it and wins (README, "Memory").
+// the environment is applied after it and wins (README, "The allocator").
 //
 // narenas:2          two arenas for two cores' worth of threads (jemalloc's
 //                    default is four per CPU): fewer half-empty arenas.

@@ -109,8 +109,8 @@ public enum KafkaProperties {
             // Results and clock records are repetitive JSON and binary: lz4 batches
             // took the broker's CPU in the 200k benchmark down by about 40 % (Tansu
             // 0.32 to 0.42 against 0.48 to 0.72 CPU s per run, 8 of 8 pairs) at no
-            // measurable cost here, and every Kafka client reads them. `message.max.bytes` still bounds the
-            // uncompressed message.
+            // measurable cost here, and every Kafka client reads them.
+            // `message.max.bytes` still bounds the uncompressed message.
             "compression.type": "lz4",
         ]
         properties.merge(kafka.passthrough.filter { !consumerOnly.contains($0.key) }, uniquingKeysWith: { _, user in user })
