@@ -42,8 +42,10 @@ public enum KafkaProperties {
             // Bound the prefetch (librdkafka's defaults allow 64 MB and 100,000
             // records per partition): the pipeline holds its own batches anyway.
             // heaptrack at 600,000 events: 21 MB of fetch buffers and queued
-            // records at 8 MB / 10,000, 9 MB at these, for the same events/s.
-            "queued.max.messages.kbytes": "2048",
+            // records at 8 MB / 10,000, 9 MB at 2 MB / 2,000. 1 MB against 2 MB
+            // (3 pairs of the 200k benchmark): 9 % fewer users sent, a tenth less
+            // CPU, 4 MB less at the peak, events/s level or ahead (BENCHMARKS.md).
+            "queued.max.messages.kbytes": "1024",
             "queued.min.messages": "2000",
             // librdkafka stops fetching a partition whose queue is over these
             // bounds and looks again only after this backoff (default 1 s). The
@@ -74,7 +76,9 @@ public enum KafkaProperties {
             // records took a million contacts' restore from 29 to 98 s; with
             // 10 ms, 2 MB restores 432,488 contacts in 9.3 to 11.4 s against 11.6
             // to 13.1 s at 4 MB and 1 s, at 69 to 74 against 79 to 88 MB (5 pairs).
-            "queued.max.messages.kbytes": "2048",
+            // 1 MB against 2 MB, rebuilding 500,000 contacts: 5.9 against 5.4 s at
+            // 73 to 80 against 94 to 100 MB; and 4 MB less at the 10x run's peak.
+            "queued.max.messages.kbytes": "1024",
             // As for the main consumer: look at a full queue again after 10 ms, not 1 s.
             "fetch.queue.backoff.ms": "10",
             // An idle fetch waits at the broker this long (default 500 ms), and the

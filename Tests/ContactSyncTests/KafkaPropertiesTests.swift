@@ -2,7 +2,8 @@ import ContactSync
 import Testing
 
 /// The librdkafka properties each client gets from the settings: the output
-/// producer's compression default, and that a user's `KAFKA_*` wins over it.
+/// producer's compression default, both consumers' prefetch bound, and that a
+/// user's `KAFKA_*` wins over them.
 @Suite struct KafkaPropertiesTests {
     private let base = ["BOOKBAG_CHATBOT_ID": "123", "BOOKBAG_API_KEY": "oc_env_key_123456"]
 
@@ -22,5 +23,18 @@ import Testing
         let configuration = try ConfigurationReader.read(environment: base.merging(["KAFKA_COMPRESSION_TYPE": "lz4"]) { $1 })
         #expect(KafkaProperties.consumer(configuration.kafka).properties["compression.type"] == nil)
         #expect(KafkaProperties.clockChangelog(configuration.kafka).properties["compression.type"] == nil)
+    }
+
+    /// 1 MB per partition: fewer users sent and a lower peak than 2 MB (BENCHMARKS.md, session 31).
+    @Test func bothConsumersPrefetchAtMostOneMegabytePerPartitionByDefault() throws {
+        let configuration = try ConfigurationReader.read(environment: base)
+        #expect(KafkaProperties.consumer(configuration.kafka).properties["queued.max.messages.kbytes"] == "1024")
+        #expect(KafkaProperties.clockChangelog(configuration.kafka).properties["queued.max.messages.kbytes"] == "1024")
+    }
+
+    @Test func theOperatorsPrefetchBoundWins() throws {
+        let configuration = try ConfigurationReader.read(environment: base.merging(["KAFKA_QUEUED_MAX_MESSAGES_KBYTES": "4096"]) { $1 })
+        #expect(KafkaProperties.consumer(configuration.kafka).properties["queued.max.messages.kbytes"] == "4096")
+        #expect(KafkaProperties.clockChangelog(configuration.kafka).properties["queued.max.messages.kbytes"] == "4096")
     }
 }
