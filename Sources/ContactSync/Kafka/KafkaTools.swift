@@ -53,20 +53,20 @@ public final class KafkaTrafficProducer: Sendable {
 public final class KafkaTopicReader: Sendable {
     private let handle: RDKafkaConsumerHandle
 
-    public init(brokers: String, topics: [String], logger: Logger = Logger(label: "kafka-tools")) throws {
+    /// `fetchWaitMs`: how long the broker may hold a fetch that finds nothing
+    /// new (librdkafka's `fetch.wait.max.ms`, 500 ms unless given).
+    public init(
+        brokers: String, topics: [String], fetchWaitMs: Int? = nil, logger: Logger = Logger(label: "kafka-tools")
+    ) throws {
         try RDKafkaVersion.requireSupported()
+        var properties = [
+            "bootstrap.servers": brokers, "group.id": "reader-\(UUID().uuidString)",
+            "auto.offset.reset": "earliest", "enable.auto.commit": "false",
+            "session.timeout.ms": "6000", "heartbeat.interval.ms": "1000",
+        ]
+        if let fetchWaitMs { properties["fetch.wait.max.ms"] = String(fetchWaitMs) }
         handle = try RDKafkaConsumerHandle(
-            config: RDKafkaConfig([
-                "bootstrap.servers": brokers, "group.id": "reader-\(UUID().uuidString)",
-                "auto.offset.reset": "earliest", "enable.auto.commit": "false",
-                "session.timeout.ms": "6000", "heartbeat.interval.ms": "1000",
-                // A reader that follows a topic (the benchmark's watcher, the tests)
-                // should see records as soon as the broker has them. With the
-                // default 500 ms, Tansu answered a fetch that found nothing new
-                // 140 to 220 ms later although records had come meanwhile: five
-                // such gaps per 200k benchmark run, none over 71 ms at 10 ms.
-                "fetch.wait.max.ms": "10",
-            ]),
+            config: RDKafkaConfig(properties),
             callbacks: RDKafkaCallbacks(
                 logger: logger, onRebalance: { _ in [] }, onError: { message, _ in logger.debug("\(message)") }))
         try handle.subscribe(topics)
